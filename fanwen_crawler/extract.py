@@ -1,0 +1,229 @@
+"""Pure extraction functions: a page's bytes → title, category path and text blocks.
+
+Called by the spiders, the pipelines' tests and ``fanwen extract`` alike, so what the command
+shows is what the crawl stores. Site profiles (CSS selectors) win where they match; otherwise
+the main block is found by text density.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+from parsel import Selector
+from scrapy.http import HtmlResponse, TextResponse
+
+from fanwen_crawler.textnorm import tidy
+
+# Elements whose start or end breaks a line of text.
+_BLOCK_TAGS = frozenset(
+    "p div h1 h2 h3 h4 h5 h6 li ul ol table tr td th section article blockquote pre dd dt dl "
+    "center hr header footer nav aside form".split()
+)
+_HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_SKIP_TAGS = frozenset("script style noscript iframe template select button textarea".split())
+_CONTAINER_TAGS = frozenset("div article section main table tbody tr td".split())
+_EMPHASIS_TAGS = frozenset({"strong", "b"})
+_TITLE_SUFFIX = re.compile(r"\s*[_|\-–—]\s*[^_|\-–—]{1,30}$")
+_CRUMB_SEPARATORS = re.compile(r"\s*(?:>|&gt;|»|›|→|/|\\)\s*")
+_CRUMB_PREFIX = re.compile(r"^\s*(?:当前位置|您现在的位置|你现在的位置|您的位置|位置)\s*[::]?\s*")
+_HOME = {"首页", "主页", "网站首页", "home", "Home", "HOME"}
+# A decoded page with this share of U+FFFD was decoded with the wrong codec.
+_MOJIBAKE_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class Profile:
+    """CSS selectors of one known site layout; empty selectors fall back to generic rules."""
+
+    site: str
+    title: str = "h1"
+    breadcrumb: str = ""
+    body: str = ""
+
+
+@dataclass
+class Block:
+    text: str
+    heading: bool = False  # came from h1–h6, or was wholly bold
+
+
+@dataclass
+class Page:
+    title: str
+    category: str
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [b.text for b in self.blocks]
+
+
+def fix_encoding(response: TextResponse) -> tuple[TextResponse, str | None]:
+    """Redecode a page whose declared charset lies (GBK bytes sent as UTF-8, say).
+
+    Returns the response to use and a warning naming the fix, or None when nothing was wrong.
+    """
+    text = response.text
+    if not text or text.count("\ufffd") / len(text) < _MOJIBAKE_SHARE:
+        return response, None
+    for codec in ("gb18030", "utf-8", "big5"):
+        if codec == response.encoding:
+            continue
+        try:
+            response.body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        fixed = HtmlResponse(
+            url=response.url,
+            status=response.status,
+            headers=response.headers,
+            body=response.body,
+            encoding=codec,
+            request=response.request,
+        )
+        return fixed, f"charset_mismatch: declared {response.encoding}, decoded as {codec}"
+    return response, f"charset_mismatch: declared {response.encoding}, no codec fits"
+
+
+def blocks_of(element: etree._Element) -> list[Block]:
+    """The text lines of an element: block elements and <br> end a line."""
+    blocks: list[Block] = []
+    parts: list[str] = []
+    bold: list[bool] = []  # per text part: was it inside strong/b?
+    heading = False
+
+    def flush() -> None:
+        nonlocal heading
+        line = tidy("".join(parts))
+        if line:
+            is_bold = bool(bold) and all(b for b, p in zip(bold, parts, strict=True) if p.strip())
+            blocks.append(Block(line, heading or is_bold))
+        parts.clear()
+        bold.clear()
+        heading = False
+
+    def walk(node: etree._Element, in_bold: bool) -> None:
+        nonlocal heading
+        tag = node.tag if isinstance(node.tag, str) else ""
+        tag = tag.lower()
+        if tag in _SKIP_TAGS or not tag:
+            _tail(node, in_bold)
+            return
+        if tag == "br":
+            flush()
+            _tail(node, in_bold)
+            return
+        is_block = tag in _BLOCK_TAGS
+        if is_block:
+            flush()
+        if tag in _HEADING_TAGS:
+            heading = True
+        inner_bold = in_bold or tag in _EMPHASIS_TAGS
+        if node.text:
+            parts.append(node.text)
+            bold.append(inner_bold)
+        for child in node:
+            walk(child, inner_bold)
+        if is_block:
+            flush()
+        _tail(node, in_bold)
+
+    def _tail(node: etree._Element, in_bold: bool) -> None:
+        if node.tail:
+            parts.append(node.tail)
+            bold.append(in_bold)
+
+    if element.text:
+        parts.append(element.text)
+        bold.append(False)
+    for child in element:
+        walk(child, False)
+    flush()
+    return blocks
+
+
+def _density_score(element: etree._Element) -> float:
+    """Chinese text held in the element's own paragraphs, minus what sits inside links."""
+    text = "".join(element.itertext())
+    link_text = sum(len("".join(a.itertext())) for a in element.iter("a"))
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return cjk - 3 * link_text
+
+
+def main_block(selector: Selector) -> etree._Element | None:
+    """The element that holds the article: most Chinese text outside links, deepest wins ties.
+
+    Scores every div/article/section/td; a parent scores at least what its best child does,
+    so we descend while a single child keeps at least 80% of the parent's score.
+    """
+    body = selector.xpath("//body")
+    root = body[0].root if body else selector.root
+    node = root
+    while True:
+        children = [
+            c
+            for c in node
+            if isinstance(c.tag, str)
+            and c.tag.lower() in {"div", "article", "section", "td", "table", "tr", "tbody", "main"}
+        ]
+        if not children:
+            return node
+        best = max(children, key=_density_score)
+        if _density_score(best) < 0.8 * _density_score(node):
+            return node
+        node = best
+
+
+def page_title(selector: Selector, profile: Profile | None = None) -> str:
+    """The page's title: profile selector, else the first h1, else <title> without its suffix."""
+    for css in filter(None, [profile.title if profile else "", "h1"]):
+        text = tidy(" ".join(selector.css(css).xpath("string()").getall()[:1]))
+        if text:
+            return text
+    title = tidy(selector.xpath("string(//title)").get() or "")
+    while (stripped := _TITLE_SUFFIX.sub("", title)) != title and stripped:
+        title = stripped
+    return title
+
+
+def breadcrumb(selector: Selector, profile: Profile | None = None) -> str:
+    """Category path from the breadcrumb, home left out.
+
+    ``首页 > 范文 > 演讲致辞`` → ``范文/演讲致辞``.
+    """
+    css = profile.breadcrumb if profile and profile.breadcrumb else ""
+    nodes = (
+        selector.css(css)
+        if css
+        else selector.xpath(
+            "//*[contains(@class,'position') or contains(@class,'crumb')"
+            " or contains(@class,'location') or contains(@id,'position')"
+            " or contains(@id,'crumb')][1]"
+        )
+    )
+    if not nodes:
+        return ""
+    links = [tidy(t) for t in nodes[0].xpath(".//a").xpath("string()").getall()]
+    if not links:
+        text = _CRUMB_PREFIX.sub("", tidy(nodes[0].xpath("string()").get() or ""))
+        links = _CRUMB_SEPARATORS.split(text)
+    return "/".join(p for p in links if p and p not in _HOME)
+
+
+def extract_page(selector: Selector, profile: Profile | None = None) -> Page:
+    """Title, category and the text blocks of the article body."""
+    body = None
+    if profile and profile.body:
+        found = selector.css(profile.body)
+        body = found[0].root if found else None
+    if body is None:
+        body = main_block(selector)
+    blocks = blocks_of(body) if body is not None else []
+    return Page(page_title(selector, profile), breadcrumb(selector, profile), blocks)
+
+
+def body_blocks(selector: Selector, profile: Profile | None = None) -> list[Block]:
+    """Only the body's blocks: for continuation pages, whose title and crumbs repeat page one."""
+    return extract_page(selector, profile).blocks

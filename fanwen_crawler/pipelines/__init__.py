@@ -1,0 +1,1 @@
+"""Item pipelines, one job each: validate (100), clean (200), dedup (300), store (400)."""

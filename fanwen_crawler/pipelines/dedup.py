@@ -1,0 +1,18 @@
+"""Give every variant its exact hash over the comparison form (width, spacing folded).
+
+Whether the hash is already stored is decided by the store, inside its transaction, so that
+duplicates are found across runs and workers, not only within this process.
+"""
+
+from __future__ import annotations
+
+from fanwen_crawler.items import ArticleItem
+from fanwen_crawler.textnorm import exact_hash
+
+
+class DedupPipeline:
+    def process_item(self, item, spider=None):
+        if isinstance(item, ArticleItem):
+            for variant in item.variants:
+                variant.exact_hash = exact_hash(variant.text)
+        return item

@@ -1,0 +1,1 @@
+"""Spiders: one thin spider per site profile on the shared FanwenSpider base."""
