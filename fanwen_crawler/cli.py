@@ -213,5 +213,20 @@ def replica(host: str, port: int, root: Path | None) -> None:
         sys.exit(0)
 
 
+# Commands in fanwen_crawler/commands/: (module, command function name).
+EXTRA_COMMANDS: list[tuple[str, str]] = []
+
+
+def _register_extra_commands() -> None:
+    import importlib
+
+    for module, name in EXTRA_COMMANDS:
+        main.add_command(
+            getattr(importlib.import_module(f"fanwen_crawler.commands.{module}"), name)
+        )
+
+
+_register_extra_commands()
+
 if __name__ == "__main__":
     main()

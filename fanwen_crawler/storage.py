@@ -74,18 +74,19 @@ class CorpusWriter:
 
     def write_article(self, session: Session, item: ArticleItem) -> str:
         now = utcnow()
+        site_id = self.site_id(session, item.site)
         article = session.scalar(select(Article).where(Article.url == item.url))
         if article is not None and article.content_hash == item.html_hash:
             article.last_seen = now
             self.counts["articles/unchanged"] += 1
             return "unchanged"
         if article is None:
-            article = Article(url=item.url, first_seen=now)
+            article = Article(url=item.url, site_id=site_id, first_seen=now)
             session.add(article)
             outcome = "new"
         else:
             outcome = "updated" if self._replace_variants(session, article, item) else "unchanged"
-        article.site_id = self.site_id(session, item.site)
+        article.site_id = site_id
         article.category = item.category
         article.title = item.title
         article.declared_count = item.declared_count

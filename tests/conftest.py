@@ -1,0 +1,99 @@
+"""Shared fixtures: temporary databases, real servers, the replica site, crawls."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fanwen_crawler.db import open_database
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("FANWEN_CI") == "1"
+
+
+def need_server(variable: str, what: str) -> str:
+    """The URL of a real server from the environment; in CI its absence is a failure."""
+    url = os.environ.get(variable)
+    if not url:
+        message = f"needs a {what} server: set {variable}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'corpus.sqlite'}"
+
+
+@pytest.fixture
+def engine(sqlite_url: str):
+    engine = open_database(sqlite_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    return need_server("FANWEN_TEST_POSTGRES_URL", "PostgreSQL")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return need_server("FANWEN_TEST_REDIS_URL", "Redis")
+
+
+@pytest.fixture(scope="session")
+def replica():
+    """The bundled replica site served on 127.0.0.1 for the whole session."""
+    from fanwen_crawler.replica.server import ReplicaServer
+
+    with ReplicaServer() as server:
+        yield server
+
+
+def run_fanwen(*args: str, timeout: float = 300, check: bool = True, env: dict | None = None):
+    """Run the real `fanwen` command line in a child process (Twisted cannot restart)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "fanwen_crawler.cli", *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"fanwen {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+QUIET_LOCAL = [
+    "-s",
+    "AUTOTHROTTLE_ENABLED=False",
+    "-s",
+    "DOWNLOAD_DELAY=0",
+    "-s",
+    "LOG_LEVEL=WARNING",
+    "-s",
+    "RETRY_TIMES=1",
+]
+
+
+def crawl_replica(server, db_url: str, spider: str, path: str, *extra: str, **kwargs):
+    """`fanwen crawl SPIDER` against the served replica."""
+    return run_fanwen(
+        "crawl",
+        spider,
+        "--start-url",
+        server.url + path,
+        "--db",
+        db_url,
+        *QUIET_LOCAL,
+        *extra,
+        **kwargs,
+    )
