@@ -1,0 +1,1 @@
+"""Bundled replica of real 范文 sites: generator and HTTP server."""
