@@ -1,7 +1,8 @@
 """A ``scrapy check`` contract that runs a callback on a bundled replica page, offline.
 
-``@fixture nuenian/fanwen/yanjiangzhici/index.html`` sets the request URL to that file of
-``data/replica`` (a ``file://`` URL), so contracts need neither the real site nor a network.
+``@fixture listing`` sets the request URL to the spider's ``fixtures["listing"]``, a file of
+``data/replica`` (as a ``file://`` URL), so the contracts written once on the base spider's
+callbacks check every site's spider on a page of its own layout, with no network.
 """
 
 from scrapy.contracts import Contract
@@ -12,6 +13,12 @@ from fanwen_crawler.paths import DATA_DIR
 class FixtureContract(Contract):
     name = "fixture"
 
+    def __init__(self, method, *args):
+        super().__init__(method, *args)
+        self.spider = method.__self__
+
     def adjust_request_args(self, args):
-        args["url"] = (DATA_DIR / "replica" / self.args[0]).resolve().as_uri()
+        spider = self.spider
+        path = spider.fixtures[self.args[0]]
+        args["url"] = (DATA_DIR / "replica" / path).resolve().as_uri()
         return args

@@ -1,11 +1,12 @@
-"""Remove boilerplate and watermarks (fanwen_crawler.clean); drop articles left with no text."""
+"""Remove boilerplate and watermarks (fanwen_crawler.clean).
+
+An article with no text left is not dropped silently: it becomes a fetch error row.
+"""
 
 from __future__ import annotations
 
-from scrapy.exceptions import DropItem
-
 from fanwen_crawler.clean import clean_article
-from fanwen_crawler.items import ArticleItem
+from fanwen_crawler.items import ArticleItem, FetchErrorItem
 
 
 class CleanPipeline:
@@ -24,5 +25,13 @@ class CleanPipeline:
             self.stats.inc_value("fanwen/boilerplate/removed", len(item.removed))
             self.stats.inc_value("fanwen/variants/split", len(item.variants))
         if not item.variants:
-            raise DropItem(f"nothing left after cleaning {item.url}")
+            if self.stats:
+                self.stats.inc_value("fanwen/errors/no_text_after_cleaning")
+            return FetchErrorItem(
+                url=item.url,
+                kind="no_text_after_cleaning",
+                reason=f"every paragraph was boilerplate ({len(item.removed)} removed)",
+                site=item.site,
+                http_status=item.http_status,
+            )
         return item

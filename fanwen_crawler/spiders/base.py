@@ -22,6 +22,7 @@ from fanwen_crawler.extract import Page, Profile, extract_page, fix_encoding
 from fanwen_crawler.items import ArticleItem, FetchErrorItem
 
 _CONTINUATION = re.compile(r"_(\d+)\.html?$")
+MIN_ARTICLE_CHARS = 30  # Chinese characters; fewer is a broken page, not a 范文
 
 
 class FanwenSpider(scrapy.Spider):
@@ -32,6 +33,8 @@ class FanwenSpider(scrapy.Spider):
     # Regexes searched in absolute URLs of links found on listing pages.
     article_pattern: re.Pattern[str] = re.compile(r"/\d+\.html?$")
     listing_pattern: re.Pattern[str] = re.compile(r"/(?:list|index)_\d+\.html?$")
+    # Replica pages (under data/replica) that `scrapy check` runs the contracts on.
+    fixtures: dict[str, str] = {}
 
     def __init__(self, start_url: str | None = None, site: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
@@ -48,7 +51,7 @@ class FanwenSpider(scrapy.Spider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """A category listing: follow its pagination and its article links.
 
-        @fixture nuenian/fanwen/yanjiangzhici/index.html
+        @fixture listing
         @returns requests 2
         @returns items 0 0
         """
@@ -72,7 +75,7 @@ class FanwenSpider(scrapy.Spider):
     def parse_article(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         """An article page; continuation pages (``_2.html``…) are fetched and merged first.
 
-        @fixture nuenian/fanwen/yanjiangzhici/07d16818ebe34cf828ffd1e42b346479.html
+        @fixture article
         @returns items 1 1
         @scrapes url site title category variants
         """
@@ -83,7 +86,11 @@ class FanwenSpider(scrapy.Spider):
         assert isinstance(response, TextResponse)
         response, warning = fix_encoding(response)
         page = extract_page(response.selector, self.profile)
-        if not page.blocks or not page.title:
+        if self.profile.body and not response.css(self.profile.body):
+            # The site's layout changed, or the page is broken: say so, then try generically.
+            self.crawler.stats.inc_value("fanwen/extract/profile_miss")
+            self.logger.warning("%s: no %r on the page", response.url, self.profile.body)
+        if not page.title or _cjk_count(page) < MIN_ARTICLE_CHARS:
             yield self._error(response.url, _empty_kind(response), "no article text found")
             return
         state = {
@@ -203,6 +210,10 @@ def _header(response: Response, name: str) -> str | None:
 
 def _content_type(response: Response) -> str:
     return _header(response, "Content-Type") or "unknown"
+
+
+def _cjk_count(page: Page) -> int:
+    return sum(1 for block in page.blocks for ch in block.text if "\u4e00" <= ch <= "\u9fff")
 
 
 def _empty_kind(response: TextResponse) -> str:

@@ -19,3 +19,7 @@ class FanwenkuSpider(FanwenSpider):
     )
     article_pattern = re.compile(r"/yanjianggao/\d+\.html$")
     listing_pattern = re.compile(r"/yanjianggao/(?:index_\d+\.html)?$")
+    fixtures = {
+        "listing": "fanwenku/yanjianggao/index.html",
+        "article": "fanwenku/yanjianggao/5204.html",
+    }

@@ -20,3 +20,7 @@ class SpeechesSpider(FanwenSpider):
     )
     article_pattern = re.compile(r"/fanwen/yanjiangzhici/[0-9a-f]{32}\.html$")
     listing_pattern = re.compile(r"/fanwen/yanjiangzhici/(?:list_\d+\.html)?$")
+    fixtures = {
+        "listing": "nuenian/fanwen/yanjiangzhici/index.html",
+        "article": "nuenian/fanwen/yanjiangzhici/07d16818ebe34cf828ffd1e42b346479.html",
+    }

@@ -18,3 +18,7 @@ class WenmiSpider(FanwenSpider):
     profile = Profile(site="wenmi", title="div.title h1", breadcrumb="div.crumbs", body="#article")
     article_pattern = re.compile(r"/a/\d+\.html$")
     listing_pattern = re.compile(r"/yanjiang/list_\d+\.html$")
+    fixtures = {
+        "listing": "wenmi/yanjiang/list_1.html",
+        "article": "wenmi/a/3101.html",
+    }
