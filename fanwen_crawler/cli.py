@@ -208,13 +208,15 @@ def replica(host: str, port: int, root: Path | None) -> None:
         + ")"
     )
     try:
-        serve_forever(host, port, root) if root else serve_forever(host, port)
+        serve_forever(host, port, root)
     except KeyboardInterrupt:
         sys.exit(0)
 
 
 # Commands in fanwen_crawler/commands/: (module, command function name).
-EXTRA_COMMANDS: list[tuple[str, str]] = []
+EXTRA_COMMANDS: list[tuple[str, str]] = [
+    ("search", "search"),
+]
 
 
 def _register_extra_commands() -> None:
@@ -226,7 +228,11 @@ def _register_extra_commands() -> None:
         )
 
 
-_register_extra_commands()
-
 if __name__ == "__main__":
-    main()
+    # `python -m fanwen_crawler.cli`: run the package module's group, so that command modules
+    # importing `db_option` from fanwen_crawler.cli share one module (no circular import).
+    from fanwen_crawler.cli import main as package_main
+
+    package_main()
+else:
+    _register_extra_commands()
