@@ -202,11 +202,6 @@ def replica(host: str, port: int, root: Path | None) -> None:
     """Serve the bundled replica site for manual crawls (Ctrl-C stops it)."""
     from fanwen_crawler.replica.server import serve_forever
 
-    click.echo(
-        f"serving the replica at http://{host}:{port}/  (categories: "
-        + ", ".join(REPLICA_SPIDERS.values())
-        + ")"
-    )
     try:
         serve_forever(host, port, root)
     except KeyboardInterrupt:
