@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fanwen_crawler.clean import clean_article
 from fanwen_crawler.items import ArticleItem, FetchErrorItem
+from fanwen_crawler.timing import timed_stage
 
 
 class CleanPipeline:
@@ -17,6 +18,7 @@ class CleanPipeline:
     def from_crawler(cls, crawler):
         return cls(crawler.stats)
 
+    @timed_stage("clean")
     def process_item(self, item, spider=None):
         if not isinstance(item, ArticleItem):
             return item

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from fanwen_crawler.db import open_database, redact, resolve_url
 from fanwen_crawler.items import ArticleItem, FetchErrorItem
 from fanwen_crawler.storage import CorpusWriter, finish_run, start_run
+from fanwen_crawler.timing import timed, timed_stage
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,7 @@ class StorePipeline:
             self.run_id = start_run(session, self.crawler.spider.name)
         self.writer.run_id = self.run_id
 
+    @timed_stage("store")
     def process_item(self, item, spider=None):
         if isinstance(item, ArticleItem | FetchErrorItem):
             self.buffer.append(item)
@@ -95,7 +97,8 @@ class StorePipeline:
             finish_run(session, self.run_id, status, reason, dict(self.writer.counts), stats)
 
     def close_spider(self, spider=None):
-        self.flush()
+        with timed(self.crawler.stats, "store"):
+            self.flush()
 
 
 def _jsonable(value):

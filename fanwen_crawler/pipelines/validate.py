@@ -5,6 +5,7 @@ from __future__ import annotations
 from scrapy.exceptions import DropItem
 
 from fanwen_crawler.items import ArticleItem, FetchErrorItem
+from fanwen_crawler.timing import timed_stage
 
 
 class ValidatePipeline:
@@ -15,6 +16,7 @@ class ValidatePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler.stats)
 
+    @timed_stage("validate")
     def process_item(self, item, spider=None):
         if isinstance(item, FetchErrorItem):
             return item

@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 from fanwen_crawler.article import build_article
 from fanwen_crawler.extract import Page, Profile, extract_page, fix_encoding
 from fanwen_crawler.items import ArticleItem, FetchErrorItem
+from fanwen_crawler.timing import timed
 
 _CONTINUATION = re.compile(r"_(\d+)\.html?$")
 MIN_ARTICLE_CHARS = 30  # Chinese characters; fewer is a broken page, not a 范文
@@ -84,8 +85,9 @@ class FanwenSpider(scrapy.Spider):
             yield problem
             return
         assert isinstance(response, TextResponse)
-        response, warning = fix_encoding(response)
-        page = extract_page(response.selector, self.profile)
+        with timed(self.crawler.stats, "extract"):
+            response, warning = fix_encoding(response)
+            page = extract_page(response.selector, self.profile)
         if self.profile.body and not response.css(self.profile.body):
             # The site's layout changed, or the page is broken: say so, then try generically.
             self.crawler.stats.inc_value("fanwen/extract/profile_miss")
@@ -104,10 +106,12 @@ class FanwenSpider(scrapy.Spider):
 
     def parse_continuation(self, response: Response, state: dict[str, Any]) -> Iterator[Any]:
         if self._unusable(response) is None and isinstance(response, TextResponse):
-            response, warning = fix_encoding(response)
+            with timed(self.crawler.stats, "extract"):
+                response, warning = fix_encoding(response)
+                blocks = extract_page(response.selector, self.profile).blocks
             if warning:
                 state["warnings"].append(warning)
-            state["page"].blocks.extend(extract_page(response.selector, self.profile).blocks)
+            state["page"].blocks.extend(blocks)
             state["bodies"].append(response.body)
         else:
             state["warnings"].append(f"continuation page unusable: {response.url}")
@@ -148,14 +152,15 @@ class FanwenSpider(scrapy.Spider):
     def _item(self, state: dict[str, Any]) -> ArticleItem:
         first: TextResponse = state["first"]
         page: Page = state["page"]
-        item = build_article(
-            page,
-            url=first.url,
-            site=self.site,
-            body=b"".join(state["bodies"]),
-            encoding=first.encoding,
-            http_status=first.status,
-        )
+        with timed(self.crawler.stats, "extract"):  # the variant split is part of extraction
+            item = build_article(
+                page,
+                url=first.url,
+                site=self.site,
+                body=b"".join(state["bodies"]),
+                encoding=first.encoding,
+                http_status=first.status,
+            )
         item.continuation_urls = sorted(state["seen"] - {first.url})
         item.etag = _header(first, "ETag")
         item.last_modified = _header(first, "Last-Modified")
