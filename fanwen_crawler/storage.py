@@ -2,7 +2,9 @@
 
 Re-crawling a page gives the same rows: an unchanged page only moves ``last_seen``; a
 changed page keeps its earlier text in ``article_versions``. A variant whose comparison form
-is already stored becomes a copy pointing to the first-seen canonical.
+is already stored, or whose text is a near-duplicate of a stored canonical (MinHash/LSH, see
+``fanwen_crawler.neardup``), becomes a copy pointing to the first-seen canonical, with its
+similarity; it keeps its own row, URL, site and text.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import zlib
 from collections import Counter
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from fanwen_crawler import neardup
 from fanwen_crawler.items import ArticleItem, FetchErrorItem, VariantItem
 from fanwen_crawler.models import (
     Article,
@@ -24,6 +27,7 @@ from fanwen_crawler.models import (
     Site,
     Variant,
 )
+from fanwen_crawler.textnorm import exact_hash
 
 
 def utcnow() -> datetime:
@@ -37,8 +41,10 @@ def parse_time(value: str | None) -> datetime:
 class CorpusWriter:
     """Turns items into rows inside the caller's session; counts what it did."""
 
-    def __init__(self, run_id: int | None = None) -> None:
+    def __init__(self, run_id: int | None = None, near_dup_threshold: float | None = None) -> None:
         self.run_id = run_id
+        # FANWEN_NEAR_DUP_THRESHOLD (environment) unless given; see fanwen_crawler.neardup
+        self.index = neardup.NearDupIndex(near_dup_threshold)
         self.counts: Counter[str] = Counter()
         self._site_ids: dict[str, int] = {}
 
@@ -134,51 +140,66 @@ class CorpusWriter:
         return True
 
     def _retire(self, session: Session, variant: Variant) -> None:
-        """Before a canonical goes, its oldest copy becomes the canonical of the others."""
-        if variant.duplicate_of is not None:
-            return
-        heir = session.scalar(
-            select(Variant.id)
-            .where(Variant.duplicate_of == variant.id)
+        """Before a variant goes: its copies elsewhere find a new canonical.
+
+        The oldest copy on another page becomes the canonical; every other copy is matched
+        again against the index (it may be the heir's copy, another canonical's, or a text of
+        its own). Variants of the same page are all going and are never chosen.
+        """
+        gone = variant.article_id
+        session.execute(update(Variant).where(Variant.id == variant.id).values(duplicate_of=None))
+        self.index.remove(session, variant.id)
+        copies = session.execute(
+            select(Variant.id, Variant.article_id, Variant.text, Variant.exact_hash)
+            .where(Variant.duplicate_of == variant.id, Variant.article_id != gone)
             .order_by(Variant.id)
-            .limit(1)
-        )
-        if heir is None:
-            return
-        session.execute(
-            update(Variant).where(Variant.id == heir).values(duplicate_of=None, similarity=None)
-        )
-        session.execute(
-            update(Variant).where(Variant.duplicate_of == variant.id).values(duplicate_of=heir)
-        )
+        ).all()
+        for copy in copies:
+            fp = neardup.fingerprint(copy.text)
+            self.index.lock(session, fp, copy.exact_hash)
+            match = self.index.match(session, copy.exact_hash, fp, copy.article_id, gone)
+            session.execute(
+                update(Variant)
+                .where(Variant.id == copy.id)
+                .values(
+                    duplicate_of=match.canonical if match else None,
+                    similarity=match.similarity if match else None,
+                )
+            )
+            if match is None:
+                self.index.add(session, copy.id, fp)
+                self.counts["duplicates/promoted"] += 1
 
     def _add_variants(
         self, session: Session, article: Article, variants: list[VariantItem], now: datetime
     ) -> None:
+        """Insert the variants; each is an exact copy, a near copy, or a new canonical."""
         for item in variants:
-            canonical = session.scalar(
-                select(Variant.id)
-                .where(Variant.exact_hash == item.exact_hash, Variant.duplicate_of.is_(None))
-                .order_by(Variant.id)
-                .limit(1)
-            )
-            session.add(
-                Variant(
+            exact = item.exact_hash or exact_hash(item.text)
+            fp = neardup.fingerprint(item.text)
+            self.index.lock(session, fp, exact)
+            match = self.index.match(session, exact, fp, article.id)
+            variant_id = session.execute(
+                insert(Variant)
+                .values(
                     article_id=article.id,
-                    index=item.index,
+                    variant_index=item.index,
                     title=item.title,
                     text=item.text,
                     char_count=len(item.text),
-                    exact_hash=item.exact_hash,
-                    duplicate_of=canonical,
-                    similarity=1.0 if canonical else None,
+                    exact_hash=exact,
+                    duplicate_of=match.canonical if match else None,
+                    similarity=match.similarity if match else None,
                     created_at=now,
                 )
-            )
-            session.flush()  # the next variant of this batch must see this one
+                .returning(Variant.id)
+            ).scalar_one()
             self.counts["variants"] += 1
-            if canonical:
-                self.counts["duplicates/exact"] += 1
+            if match is None:
+                self.index.add(session, variant_id, fp)
+            else:
+                self.counts[f"duplicates/{match.kind}"] += 1
+        session.expire(article, ["variants"])  # rows went in through Core
 
 
 def start_run(session: Session, spider: str) -> int:
