@@ -13,10 +13,12 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 DEFAULT_URL = "sqlite:///data/corpus.sqlite"
+# PostgreSQL advisory-lock key ("FWMG") that serialises migrations between workers.
+MIGRATION_LOCK = 0x46574D47
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -71,6 +73,11 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (creates it on an empty database)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Workers started together on an empty database: one migrates, the others wait
+            # for its commit and then find the schema at head (PostgreSQL's DDL is
+            # transactional; the lock is released when this transaction ends).
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

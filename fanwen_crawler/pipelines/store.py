@@ -3,16 +3,20 @@
 Settings: FANWEN_DATABASE_URL (see fanwen_crawler.db), FANWEN_BATCH_SIZE (items per commit),
 FANWEN_DB_RETRIES / FANWEN_DB_RETRY_DELAY (how long to wait for a locked or absent database
 before the crawl stops with a clear error; nothing is half-written: a batch commits whole).
+Several workers may write to one PostgreSQL database at once: a batch that collides with
+another worker's is retried whole (see ``StorePipeline.flush``).
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import time
+from collections import Counter
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from fanwen_crawler.db import open_database, redact, resolve_url
@@ -64,22 +68,35 @@ class StorePipeline:
         return item
 
     def flush(self) -> None:
-        """Write the buffer in one transaction, waiting out a locked or absent database."""
+        """Write the buffer in one transaction, waiting out a locked or absent database.
+
+        A batch that collides with another worker's (the same URL or site inserted at once,
+        a deadlock between advisory locks) is rolled back and written again: the second try
+        sees the other worker's committed rows.
+        """
         if not self.buffer:
             return
         for attempt in range(self.retries + 1):
+            counts = Counter(self.writer.counts)
             try:
                 with Session(self.engine) as session, session.begin():
                     for item in self.buffer:
                         self.writer.write(session, item)
                 break
-            except OperationalError as error:
+            except (OperationalError, IntegrityError) as error:
+                self.writer.counts = counts  # the rolled-back batch counted nothing
                 self.writer._site_ids.clear()  # ids of a rolled-back transaction may be gone
+                conflict = isinstance(error, IntegrityError) or _is_conflict(error)
                 if attempt == self.retries:
                     self.crawler.stats.inc_value("fanwen/db/failed_batches")
                     raise CloseSpider(f"database unavailable: {error.orig}") from error
-                logger.warning("database busy or away (%s); retrying batch", error.orig)
-                time.sleep(self.retry_delay * (attempt + 1))
+                if conflict:
+                    self.crawler.stats.inc_value("fanwen/db/conflicts")
+                    logger.info("batch collided with another writer (%s); retrying", error.orig)
+                    time.sleep(random.uniform(0.05, 0.25) * (attempt + 1))
+                else:
+                    logger.warning("database busy or away (%s); retrying batch", error.orig)
+                    time.sleep(self.retry_delay * (attempt + 1))
         stats = self.crawler.stats
         for key, value in self.writer.counts.items():
             stats.set_value(f"fanwen/{key}", value)
@@ -99,6 +116,11 @@ class StorePipeline:
     def close_spider(self, spider=None):
         with timed(self.crawler.stats, "store"):
             self.flush()
+
+
+def _is_conflict(error: OperationalError) -> bool:
+    """A PostgreSQL deadlock or serialization failure: retry at once, the server is fine."""
+    return getattr(error.orig, "sqlstate", None) in {"40P01", "40001"}
 
 
 def _jsonable(value):
