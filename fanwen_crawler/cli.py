@@ -212,6 +212,7 @@ def replica(host: str, port: int, root: Path | None) -> None:
 EXTRA_COMMANDS: list[tuple[str, str]] = [
     ("search", "search"),
     ("export", "export"),
+    ("browse", "browse"),
 ]
 
 
