@@ -38,10 +38,20 @@ ITEM_PIPELINES = {
     "fanwen_crawler.pipelines.store.StorePipeline": 400,
 }
 
+DOWNLOADER_MIDDLEWARES = {
+    # Stored articles: skipped until due, then fetched conditionally (ETag/Last-Modified).
+    "fanwen_crawler.middlewares.incremental.IncrementalMiddleware": 50,
+    # Before RedirectMiddleware (600): a redirect back into its own chain is a recorded fault.
+    "fanwen_crawler.middlewares.faults.RedirectLoopMiddleware": 650,
+}
+
 # Our own settings (all optional; FANWEN_DATABASE_URL also comes from the environment).
 FANWEN_DATABASE_URL = None  # default: sqlite:///data/corpus.sqlite
 FANWEN_BATCH_SIZE = 50  # items per database transaction
 FANWEN_KEEP_RAW_HTML = False  # store zlib-compressed page bytes with each article
+FANWEN_INCREMENTAL = True  # stored articles are re-fetched only when due, conditionally
+FANWEN_RECRAWL_AFTER = 3.0  # days before a stored article page is due again
+FANWEN_RUN_STALE_AFTER = 3600  # seconds without a heartbeat before a `running` run is stale
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -18,10 +18,12 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from twisted.internet import task
 
 from fanwen_crawler.db import open_database, redact, resolve_url
 from fanwen_crawler.items import ArticleItem, FetchErrorItem
-from fanwen_crawler.storage import CorpusWriter, finish_run, start_run
+from fanwen_crawler.runs import beat, begin_run, end_run, mark_stale_runs, run_counts
+from fanwen_crawler.storage import CorpusWriter
 from fanwen_crawler.timing import timed, timed_stage
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ class StorePipeline:
         self.writer = CorpusWriter()
         self.engine = None
         self.run_id: int | None = None
+        self.heartbeat = task.LoopingCall(self.beat)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -55,9 +58,24 @@ class StorePipeline:
     def open_spider(self, spider=None):
         self.engine = open_database(self.url)
         logger.info("storing into %s", redact(self.url))
+        settings = self.crawler.settings
         with Session(self.engine) as session, session.begin():
-            self.run_id = start_run(session, self.crawler.spider.name)
+            stale = mark_stale_runs(session, settings.getfloat("FANWEN_RUN_STALE_AFTER", 3600))
+            jobdir = settings.get("JOBDIR")
+            self.run_id = begin_run(session, self.crawler.spider.name, jobdir=jobdir)
+        if stale:
+            logger.warning("runs %s were left running by a killed process: interrupted", stale)
         self.writer.run_id = self.run_id
+        self.heartbeat.start(settings.getfloat("FANWEN_RUN_HEARTBEAT", 60), now=False)
+
+    def beat(self) -> None:
+        """Every FANWEN_RUN_HEARTBEAT seconds: the run is alive, here are its counts."""
+        counts = run_counts(self.writer.counts, self.crawler.stats.get_stats())
+        try:
+            with Session(self.engine) as session, session.begin():
+                beat(session, self.run_id, counts)
+        except OperationalError as error:
+            logger.warning("no heartbeat for run %s: %s", self.run_id, error.orig)
 
     @timed_stage("store")
     def process_item(self, item, spider=None):
@@ -104,14 +122,14 @@ class StorePipeline:
 
     def spider_closed(self, spider, reason):
         """Called after close_spider of every pipeline: the stats are final here."""
-        status = (
-            "finished"
-            if reason == "finished"
-            else ("interrupted" if reason in {"shutdown", "cancelled"} else "failed")
-        )
+        if self.heartbeat.running:
+            self.heartbeat.stop()
+        if self.engine is None or self.run_id is None:
+            return  # the database never opened: there is no run to close
         stats = {k: _jsonable(v) for k, v in self.crawler.stats.get_stats().items()}
+        counts = run_counts(self.writer.counts, stats)
         with Session(self.engine) as session, session.begin():
-            finish_run(session, self.run_id, status, reason, dict(self.writer.counts), stats)
+            end_run(session, self.run_id, reason, counts, stats)
 
     def close_spider(self, spider=None):
         with timed(self.crawler.stats, "store"):

@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 from fanwen_crawler.article import build_article
 from fanwen_crawler.extract import Page, Profile, extract_page, fix_encoding
 from fanwen_crawler.items import ArticleItem, FetchErrorItem
+from fanwen_crawler.middlewares.incremental import Unchanged
 from fanwen_crawler.timing import timed
 
 _CONTINUATION = re.compile(r"_(\d+)\.html?$")
@@ -37,15 +38,26 @@ class FanwenSpider(scrapy.Spider):
     # Replica pages (under data/replica) that `scrapy check` runs the contracts on.
     fixtures: dict[str, str] = {}
 
-    def __init__(self, start_url: str | None = None, site: str | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        start_url: str | None = None,
+        site: str | None = None,
+        article_url: str | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
-        urls = start_url or self.default_start_url
+        # article_url: article pages to fetch directly (no listing unless start_url is given).
+        self.article_urls = [u for u in re.split(r"[\s,]+", article_url or "") if u]
+        urls = start_url or ("" if self.article_urls else self.default_start_url)
         self.start_urls = [u for u in re.split(r"[\s,]+", urls) if u]
-        self.site = site or self.profile.site or urlsplit(self.start_urls[0]).netloc
+        first = (self.start_urls or self.article_urls)[0]
+        self.site = site or self.profile.site or urlsplit(first).netloc
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, errback=self.on_error)
+        for url in self.article_urls:
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error)
 
     # Listing pages ------------------------------------------------------------------------
 
@@ -182,11 +194,17 @@ class FanwenSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[FetchErrorItem]:
         """Errback: record why a request gave nothing, and let the crawl go on."""
         url = failure.request.url
+        if failure.check(Unchanged):
+            return  # not due, or 304 Not Modified: the stored row stands
         if failure.check(HttpError):
             status = failure.value.response.status
             yield self._error(url, f"http_{status}", f"HTTP {status}", status)
             return
-        kind = _FAILURE_KINDS.get(type(failure.value).__name__, "network")
+        kind = getattr(failure.value, "kind", None) or _FAILURE_KINDS.get(
+            type(failure.value).__name__, "network"
+        )
+        if kind == "ignored" and "max redirections" in failure.getErrorMessage():
+            kind = "redirect_loop"
         yield self._error(url, kind, f"{type(failure.value).__name__}: {failure.getErrorMessage()}")
 
     def _error(self, url: str, kind: str, reason: str, status: int | None = None) -> FetchErrorItem:

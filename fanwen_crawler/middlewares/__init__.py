@@ -1,0 +1,1 @@
+"""Downloader middlewares: incremental re-crawls (incremental) and fault detection (faults)."""
