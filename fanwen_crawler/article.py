@@ -34,6 +34,7 @@ def build_article(
         declared_count=declared,
         preamble=preamble,
     )
+    item.removed.extend(page.removed)
     if declared and len(parts) < declared:
         item.warnings.append(f"declared {declared} variants, found {len(parts)}")
     return item

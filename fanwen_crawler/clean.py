@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fanwen_crawler.items import ArticleItem
+from fanwen_crawler.learned import LineTable, item_titles
 from fanwen_crawler.paths import DATA_DIR
 from fanwen_crawler.textnorm import tidy
 from fanwen_crawler.variants import declared_count
@@ -60,7 +61,11 @@ def _is_link_line(paragraph: str) -> bool:
 
 
 def clean_paragraphs(
-    paragraphs: list[str], rules: RuleSet, titles: tuple[str, ...] = (), where: str = ""
+    paragraphs: list[str],
+    rules: RuleSet,
+    titles: tuple[str, ...] = (),
+    where: str = "",
+    learned: LineTable | None = None,
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """Remove boilerplate from one text's paragraphs; return (kept, removals)."""
     kept: list[str] = []
@@ -87,23 +92,35 @@ def clean_paragraphs(
         if line := next((r for r in line_rules if r.matches_line(paragraph)), None):
             note(line.name, paragraph, position)
             continue
+        if learned is not None and learned.is_boilerplate(paragraph, titles):
+            note("learned_repeat", paragraph, position)
+            continue
         for rule in inline_rules:
             for match in list(rule.pattern.finditer(paragraph)):
                 note(rule.name, match.group(), position)
             paragraph = rule.pattern.sub("", paragraph)
+        if learned is not None:
+            for fragment in learned.learned_fragments(paragraph, titles):
+                note("learned_fragment", fragment, position)
+                paragraph = paragraph.replace(fragment, "", 1)
         paragraph = tidy(paragraph)
         if paragraph:
             kept.append(paragraph)
     return kept, removed
 
 
-def clean_article(item: ArticleItem) -> ArticleItem:
-    """Clean every variant of an article in place; the preamble is dropped and audited."""
+def clean_article(item: ArticleItem, learned: LineTable | None = None) -> ArticleItem:
+    """Clean every variant of an article in place; the preamble is dropped and audited.
+
+    ``learned`` is the site's table of recurring lines (fanwen_crawler.learned), when the
+    caller has one: a crawl does, a single page (``fanwen extract``) does not.
+    """
     rules = load_rules(item.site)
     stem, _ = declared_count(item.title)
     titles = (item.title, stem)
+    all_titles = item_titles(item)
     for position, paragraph in enumerate(item.preamble, start=1):
-        kept, removed = clean_paragraphs([paragraph], rules, titles, "preamble ")
+        kept, removed = clean_paragraphs([paragraph], rules, all_titles, "preamble ", learned)
         rule = removed[0]["rule"] if removed else "preamble"
         item.removed.append(
             {"rule": rule, "text": paragraph, "where": f"preamble paragraph {position}"}
@@ -113,7 +130,11 @@ def clean_article(item: ArticleItem) -> ArticleItem:
     item.preamble = []
     for variant in item.variants:
         kept, removed = clean_paragraphs(
-            variant.paragraphs, rules, titles + (variant.title,), f"variant {variant.index} "
+            variant.paragraphs,
+            rules,
+            titles + (variant.title,),
+            f"variant {variant.index} ",
+            learned,
         )
         variant.paragraphs = kept
         variant.text = "\n".join(kept)

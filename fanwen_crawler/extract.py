@@ -25,9 +25,16 @@ _HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _SKIP_TAGS = frozenset("script style noscript iframe template select button textarea".split())
 _CONTAINER_TAGS = frozenset("div article section main table tbody tr td".split())
 _EMPHASIS_TAGS = frozenset({"strong", "b"})
-_TITLE_SUFFIX = re.compile(r"\s*[_|\-–—]\s*[^_|\-–—]{1,30}$")
+# A site suffix after the title: ``_第一范文网``, `` - 范文网``, ``|演讲稿``; a bare hyphen
+# (``2024-2025学年``) is part of the title.
+_TITLE_SUFFIX = re.compile(r"(?:\s*[_|｜]\s*|\s+[-–—]\s+|\s*——\s*)[^_|｜]{1,30}$")
+# Elements a browser does not show: forums inject "jammer" strings in them between words.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN_CLASS = re.compile(r"(?:^|\s)jammer(?:\s|$)", re.I)
 _CRUMB_SEPARATORS = re.compile(r"\s*(?:>|&gt;|»|›|→|/|\\)\s*")
-_CRUMB_PREFIX = re.compile(r"^\s*(?:当前位置|您现在的位置|你现在的位置|您的位置|位置)\s*[::]?\s*")
+_CRUMB_PREFIX = re.compile(
+    r"^\s*(?:当前位置|當前位置|您现在的位置|您現在的位置|你现在的位置|您的位置|位置)(?:是)?\s*[::]?\s*"
+)
 _HOME = {"首页", "主页", "网站首页", "home", "Home", "HOME"}
 # A decoded page with this share of U+FFFD was decoded with the wrong codec.
 _MOJIBAKE_SHARE = 0.01
@@ -54,6 +61,8 @@ class Page:
     title: str
     category: str
     blocks: list[Block] = field(default_factory=list)
+    # What extraction itself dropped from the body (hidden jammer strings), for the audit.
+    removed: list[dict] = field(default_factory=list)
 
     @property
     def paragraphs(self) -> list[str]:
@@ -87,8 +96,20 @@ def fix_encoding(response: TextResponse) -> tuple[TextResponse, str | None]:
     return response, f"charset_mismatch: declared {response.encoding}, no codec fits"
 
 
-def blocks_of(element: etree._Element) -> list[Block]:
-    """The text lines of an element: block elements and <br> end a line."""
+def is_hidden(node: etree._Element) -> bool:
+    """Is the element invisible to a reader (inline style, ``hidden``, a forum jammer)?"""
+    return (
+        bool(_HIDDEN_STYLE.search(node.get("style") or ""))
+        or node.get("hidden") is not None
+        or bool(_HIDDEN_CLASS.search(node.get("class") or ""))
+    )
+
+
+def blocks_of(element: etree._Element, removed: list[dict] | None = None) -> list[Block]:
+    """The text lines of an element: block elements and <br> end a line.
+
+    Hidden elements are left out; their text goes to ``removed`` (rule ``hidden_text``).
+    """
     blocks: list[Block] = []
     parts: list[str] = []
     bold: list[bool] = []  # per text part: was it inside strong/b?
@@ -109,6 +130,13 @@ def blocks_of(element: etree._Element) -> list[Block]:
         tag = node.tag if isinstance(node.tag, str) else ""
         tag = tag.lower()
         if tag in _SKIP_TAGS or not tag:
+            _tail(node, in_bold)
+            return
+        if is_hidden(node):
+            text = tidy("".join(node.itertext()))
+            if text and removed is not None:
+                where = f"line {len(blocks) + 1}"
+                removed.append({"rule": "hidden_text", "text": text, "where": where})
             _tail(node, in_bold)
             return
         if tag == "br":
@@ -220,8 +248,9 @@ def extract_page(selector: Selector, profile: Profile | None = None) -> Page:
         body = found[0].root if found else None
     if body is None:
         body = main_block(selector)
-    blocks = blocks_of(body) if body is not None else []
-    return Page(page_title(selector, profile), breadcrumb(selector, profile), blocks)
+    removed: list[dict] = []
+    blocks = blocks_of(body, removed) if body is not None else []
+    return Page(page_title(selector, profile), breadcrumb(selector, profile), blocks, removed)
 
 
 def body_blocks(selector: Selector, profile: Profile | None = None) -> list[Block]:

@@ -38,7 +38,9 @@ def test_related_block_takes_its_link_lines_along():
 
 
 def test_watermark_is_cut_and_the_sentence_kept():
-    cleaned, removed = clean_paragraphs(["提高农民识别和防范毒品的能力。原创文秘材料,尽在网络。"], RULES)
+    cleaned, removed = clean_paragraphs(
+        ["提高农民识别和防范毒品的能力。原创文秘材料,尽在网络。"], RULES
+    )
     assert cleaned == ["提高农民识别和防范毒品的能力。"]
     assert removed[0]["rule"] == "watermark_sentence"
 

@@ -10,7 +10,8 @@ def titles(paragraphs, title):
 
 
 @pytest.mark.parametrize(
-    ("token", "value"), [("1", 1), ("12", 12), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23)]
+    ("token", "value"),
+    [("1", 1), ("12", 12), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23)],
 )
 def test_chinese_numbers(token, value):
     assert cn_number(token) == value
@@ -48,7 +49,14 @@ def test_declared_count(title, stem, count):
     ],
 )
 def test_each_heading_style_splits_in_two(headings, title):
-    paragraphs = ["下面是小编整理的,欢迎阅读。", headings[0], "同志们:", "正文一。", headings[1], "正文二。"]
+    paragraphs = [
+        "下面是小编整理的,欢迎阅读。",
+        headings[0],
+        "同志们:",
+        "正文一。",
+        headings[1],
+        "正文二。",
+    ]
     preamble, variants = split_variants(paragraphs, title)
     assert [(i, t) for i, t, _ in variants] == [(1, headings[0]), (2, headings[1])]
     assert preamble == ["下面是小编整理的,欢迎阅读。"]
@@ -56,7 +64,12 @@ def test_each_heading_style_splits_in_two(headings, title):
 
 
 def test_number_fused_to_salutation_is_split_off():
-    paragraphs = ["国旗下演讲稿1尊敬的老师们:", "正文一。", "国旗下演讲稿2亲爱的同学们:", "正文二。"]
+    paragraphs = [
+        "国旗下演讲稿1尊敬的老师们:",
+        "正文一。",
+        "国旗下演讲稿2亲爱的同学们:",
+        "正文二。",
+    ]
     variants = split_variants(paragraphs, "国旗下演讲稿")[1]
     assert [(i, t, p[0]) for i, t, p in variants] == [
         (1, "国旗下演讲稿1", "尊敬的老师们:"),
@@ -65,7 +78,13 @@ def test_number_fused_to_salutation_is_split_off():
 
 
 def test_inner_headings_are_not_variants():
-    paragraphs = ["一、提高认识", "1、禁毒工作事关国家安危。", "(一)加强领导", "二、全民动员", "第二,深入开展。"]
+    paragraphs = [
+        "一、提高认识",
+        "1、禁毒工作事关国家安危。",
+        "(一)加强领导",
+        "二、全民动员",
+        "第二,深入开展。",
+    ]
     assert titles(paragraphs, "禁毒讲话") == [(1, "禁毒讲话")]
 
 
