@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,31 @@ def postgres_url() -> str:
 @pytest.fixture
 def redis_url() -> str:
     return need_server("FANWEN_TEST_REDIS_URL", "Redis")
+
+
+@contextmanager
+def fresh_postgres_database(server_url: str):
+    """A new, empty database ``fanwen_test_<random>`` on the server; dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"fanwen_test_{secrets.token_hex(6)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))  # a name we made: safe
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_url: str):
+    """URL of a fresh PostgreSQL database of its own for this test (tests stay isolated)."""
+    with fresh_postgres_database(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
