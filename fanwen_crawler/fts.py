@@ -85,8 +85,8 @@ def _filters(site: str | None, category: str | None, params: dict[str, Any]) -> 
         where.append("c.site = :site")
         params["site"] = site
     if category:  # a part of the category path: 演讲致辞 finds 范文/演讲致辞
-        where.append("instr(c.category, :category) > 0")
-        params["category"] = category
+        where.append("c.category LIKE :category ESCAPE '\\'")
+        params["category"] = like_pattern(category)
     return where
 
 

@@ -59,7 +59,7 @@ ORDER BY v.duplicate_of IS NOT NULL, v.id""",
        (length(text) - length(replace(text, :term, ''))) / length(:term) AS mentions,
        char_count, url
 FROM corpus
-WHERE instr(text, :term) > 0
+WHERE text LIKE '%' || :term || '%'
 ORDER BY mentions DESC, id
 LIMIT 200""",
     ),

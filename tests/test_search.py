@@ -194,6 +194,10 @@ def test_postgres_search_uses_the_trigram_index(postgres_url):
             assert urls(search(engine, "禁毒", site="wenmi")) == [
                 "https://wenmi.example/yanjiang/3.html"
             ]
+            assert {h.category for h in search(engine, "大会", category="致辞")} == {
+                "范文/演讲致辞",
+                "演讲稿/致辞",
+            }
             # On a few rows the planner rightly prefers a scan; take its other ways away (in a
             # transaction rolled back) to show the view's query shape can use the index.
             with engine.connect() as c:
