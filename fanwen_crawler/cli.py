@@ -211,7 +211,6 @@ def replica(host: str, port: int, root: Path | None) -> None:
 # Commands in fanwen_crawler/commands/: (module, command function name).
 EXTRA_COMMANDS: list[tuple[str, str]] = [
     ("search", "search"),
-    ("runs", "runs"),
     ("export", "export"),
     ("browse", "browse"),
     ("schema", "schema"),
