@@ -214,6 +214,7 @@ EXTRA_COMMANDS: list[tuple[str, str]] = [
     ("export", "export"),
     ("browse", "browse"),
     ("schema", "schema"),
+    ("report", "report"),
 ]
 
 
