@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
@@ -256,3 +257,72 @@ def extract_page(selector: Selector, profile: Profile | None = None) -> Page:
 def body_blocks(selector: Selector, profile: Profile | None = None) -> list[Block]:
     """Only the body's blocks: for continuation pages, whose title and crumbs repeat page one."""
     return extract_page(selector, profile).blocks
+
+
+# Listing pages --------------------------------------------------------------------------------
+
+_PAGER_TEXT = re.compile(
+    r"^(?:\d{1,4}|下一?页|下一?頁|后页|後頁|尾页|末页|尾頁|末頁|next|Next|»|›|>>?|\[\d{1,4}\])$"
+)
+_PAGER_URL = re.compile(
+    r"(?:list|index|page)[_-]?\d+\.s?html?$|[?&](?:page|p|pn|pageno)=\d+|/page/\d+/?$"
+)
+_LIST_TAGS = ("ul", "ol", "dl", "table", "tbody", "div", "section")
+_MIN_LINK_CJK = 4  # an article link's text is a title, not 首页 or 更多
+
+
+@dataclass
+class ListingLinks:
+    articles: list[str]
+    pages: list[str]
+
+
+def _cjk(text: str) -> int:
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
+def listing_links(selector: Selector, url: str) -> ListingLinks:
+    """Article links of a listing's main list, and its pagination, on the listing's host.
+
+    The main list is the container (``ul``, ``div``, ``table``…) holding the most links with a
+    title for text (sidebars and menus hold fewer, or shorter ones); lists of the same tag and
+    class beside it (a listing split into several ``ul``) count too. Pagination links are
+    number, ``下一页`` or ``list_N.html``-shaped links under the listing's own directory.
+    """
+    split = urlsplit(url)
+    directory = split.path.rsplit("/", 1)[0] + "/"
+    pages: list[str] = []
+    by_container: dict[etree._Element, list[str]] = {}
+    for anchor in selector.xpath("//body//a[@href]"):
+        href = (anchor.attrib.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        link = urljoin(url, href).split("#")[0]
+        target = urlsplit(link)
+        if target.scheme not in ("http", "https") or target.netloc != split.netloc:
+            continue
+        if link == url:
+            continue
+        text = tidy(anchor.xpath("string()").get() or "")
+        if target.path.startswith(directory) and (
+            _PAGER_TEXT.match(text) or _PAGER_URL.search(target.path + "?" + target.query)
+        ):
+            pages.append(link)
+            continue
+        if _cjk(text) < _MIN_LINK_CJK:
+            continue
+        container = next(anchor.root.iterancestors(*_LIST_TAGS), None)
+        if container is not None:
+            by_container.setdefault(container, []).append(link)
+    articles: list[str] = []
+    if by_container:
+        best = max(by_container, key=lambda c: len(by_container[c]))
+        kind = (best.tag, best.get("class"))
+        for container, links in by_container.items():
+            if container is best or (
+                (container.tag, container.get("class")) == kind
+                and kind[1]
+                and len(links) * 2 >= len(by_container[best])
+            ):
+                articles.extend(links)
+    return ListingLinks(list(dict.fromkeys(articles)), list(dict.fromkeys(pages)))

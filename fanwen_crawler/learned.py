@@ -162,6 +162,12 @@ def table_for(site: str) -> LineTable:
         return _TABLES.setdefault(site, LineTable())
 
 
+def existing_table(site: str) -> LineTable | None:
+    """The site's table if a spider of this process has observed its pages, else None."""
+    with _TABLES_LOCK:
+        return _TABLES.get(site)
+
+
 def forget(site: str | None = None) -> None:
     """Drop one site's table, or all of them."""
     with _TABLES_LOCK:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fanwen_crawler.clean import clean_article
 from fanwen_crawler.items import ArticleItem, FetchErrorItem
+from fanwen_crawler.learned import existing_table
 from fanwen_crawler.timing import timed_stage
 
 
@@ -22,7 +23,8 @@ class CleanPipeline:
     def process_item(self, item, spider=None):
         if not isinstance(item, ArticleItem):
             return item
-        clean_article(item)
+        # Recurring lines learned from the site's pages, when its spider learns (generic).
+        clean_article(item, existing_table(item.site))
         if self.stats:
             self.stats.inc_value("fanwen/boilerplate/removed", len(item.removed))
             self.stats.inc_value("fanwen/variants/split", len(item.variants))
