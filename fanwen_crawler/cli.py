@@ -131,12 +131,25 @@ def demo(db_url: str | None) -> None:
     metavar="NAME=VALUE",
     help="Pass an argument to the spider, as in `scrapy crawl -a`.",
 )
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Keep the crawl's state in a job directory (Scrapy's JOBDIR) and continue an "
+    "interrupted crawl from it; a finished crawl removes it. Use it for scheduled crawls.",
+)
+@click.option(
+    "--jobdir",
+    metavar="DIR",
+    help="Job directory for --resume (default: data/jobs/SPIDER).",
+)
 def crawl(
     spider: str,
     start_urls: tuple[str, ...],
     db_url: str | None,
     overrides: tuple[str, ...],
     spider_args: tuple[str, ...],
+    resume: bool,
+    jobdir: str | None,
 ) -> None:
     """Run SPIDER as `scrapy crawl SPIDER` would, with the project's settings and pipelines.
 
@@ -148,7 +161,19 @@ def crawl(
     if start_urls:
         kwargs["start_url"] = " ".join(start_urls)
     click.echo(f"crawling with {spider} into {redact(settings['FANWEN_DATABASE_URL'])}", err=True)
+    job = None
+    if resume or jobdir:
+        from fanwen_crawler.jobs import JobBusy, close_job, job_path, open_job
+
+        try:
+            job = open_job(job_path(spider, jobdir), resume=resume)
+        except JobBusy as error:
+            raise click.ClickException(str(error)) from error
+        settings.set("JOBDIR", str(job.path), priority="cmdline")
+        click.echo(f"job directory {job.path} ({job.state})", err=True)
     (reason,) = run_spiders(settings, [(spider, kwargs)])
+    if job is not None:
+        close_job(job, reason)
     if reason != "finished":
         raise click.ClickException(f"crawl ended: {reason}")
 
@@ -211,6 +236,7 @@ def replica(host: str, port: int, root: Path | None) -> None:
 # Commands in fanwen_crawler/commands/: (module, command function name).
 EXTRA_COMMANDS: list[tuple[str, str]] = [
     ("search", "search"),
+    ("runs", "runs"),
     ("export", "export"),
     ("browse", "browse"),
     ("schema", "schema"),
