@@ -205,16 +205,32 @@ def main_block(selector: Selector) -> etree._Element | None:
         node = best
 
 
-def page_title(selector: Selector, profile: Profile | None = None) -> str:
-    """The page's title: profile selector, else the first h1, else <title> without its suffix."""
-    for css in filter(None, [profile.title if profile else "", "h1"]):
-        text = tidy(" ".join(selector.css(css).xpath("string()").getall()[:1]))
-        if text:
-            return text
-    title = tidy(selector.xpath("string(//title)").get() or "")
+def strip_site_suffix(title: str) -> str:
+    """``国旗下讲话稿_演讲稿_第一范文网`` → ``国旗下讲话稿``; a bare hyphen stays."""
+    title = tidy(title)
     while (stripped := _TITLE_SUFFIX.sub("", title)) != title and stripped:
         title = stripped
     return title
+
+
+def page_title(selector: Selector, profile: Profile | None = None) -> str:
+    """The page's title: profile selector, else an h1, else <title> without its site suffix.
+
+    An h1 that is only the site's name (a logo, named again in the <title>'s suffix) is
+    passed over.
+    """
+    if profile and profile.title:
+        text = tidy(" ".join(selector.css(profile.title).xpath("string()").getall()[:1]))
+        if text:
+            return text
+    raw = tidy(selector.xpath("string(//title)").get() or "")
+    head = strip_site_suffix(raw)
+    site_part = raw[len(head) :]
+    for h1 in selector.xpath("//body//h1")[:5]:
+        text = tidy(h1.xpath("string()").get() or "")
+        if text and not (site_part and text in site_part and text not in head):
+            return text
+    return head
 
 
 def breadcrumb(selector: Selector, profile: Profile | None = None) -> str:
@@ -326,3 +342,24 @@ def listing_links(selector: Selector, url: str) -> ListingLinks:
             ):
                 articles.extend(links)
     return ListingLinks(list(dict.fromkeys(articles)), list(dict.fromkeys(pages)))
+
+
+# Plain text ---------------------------------------------------------------------------------
+
+_CRUMB_LINE = re.compile(r"^(?:当前位置|當前位置|您现在的位置|您的位置|首页|首頁|主页)\s*[::>»/]")
+
+
+def text_page(lines: list[str], title: str = "") -> Page:
+    """A text of one paragraph per line as a page: a breadcrumb line (``首页 > 范文 > …``)
+    gives the category, the first other line is the title (site suffix stripped) unless given,
+    and the title shown again at the top is dropped."""
+    lines = [line for line in (tidy(raw) for raw in lines) if line]
+    category = ""
+    if lines and _CRUMB_LINE.match(lines[0]):
+        crumb = _CRUMB_SEPARATORS.split(_CRUMB_PREFIX.sub("", lines.pop(0)))
+        category = "/".join(p for p in crumb if p and p not in _HOME)
+    if not title and lines:
+        title = strip_site_suffix(lines.pop(0))
+    while lines and lines[0] == title:
+        lines.pop(0)
+    return Page(title=title, category=category, blocks=[Block(line) for line in lines])

@@ -12,9 +12,8 @@ from scrapy.http import HtmlResponse
 
 from fanwen_crawler.article import build_article
 from fanwen_crawler.clean import clean_article
-from fanwen_crawler.extract import Block, Page, Profile, extract_page, fix_encoding
+from fanwen_crawler.extract import Profile, extract_page, fix_encoding, text_page
 from fanwen_crawler.items import ArticleItem
-from fanwen_crawler.textnorm import tidy
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024  # as DOWNLOAD_MAXSIZE: bigger is not an article page
 USER_AGENT = "fanwen-crawler/0.1 (fanwen extract)"
@@ -52,12 +51,8 @@ def article_from_html(
 
 
 def article_from_text(text: str, url: str, site: str = "", title: str = "") -> ArticleItem:
-    """One paragraph per line; the title is the first line unless given."""
-    lines = [tidy(line) for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    if not title and lines:
-        title, lines = lines[0], lines[1:]
-    page = Page(title=title, category="", blocks=[Block(line) for line in lines])
+    """One paragraph per line; title and breadcrumb found as extract.text_page says."""
+    page = text_page(text.splitlines(), title)
     item = build_article(page, url=url, site=site or "text", body=text.encode("utf-8"))
     return clean_article(item)
 

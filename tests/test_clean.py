@@ -71,3 +71,70 @@ def test_every_removal_is_audited_with_rule_and_place():
         ("editor_intro", "preamble paragraph 1"),
         ("address", "variant 1 paragraph 2"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("shown", "clean"),
+    [
+        ("读书使人.明智,读史使人明鉴。", "读书使人明智,读史使人明鉴。"),
+        ("珍惜时间'就是珍惜生命。", "珍惜时间就是珍惜生命。"),
+        ("增长率达到3.5个百分点。", "增长率达到3.5个百分点。"),
+        ("安全重于泰山。(某某范文网整理)我们要时刻警惕。", "安全重于泰山。我们要时刻警惕。"),
+    ],
+)
+def test_inline_watermarks_are_cut_without_harming_the_sentence(shown, clean):
+    assert kept(shown) == [clean]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ".article-content p{margin:0 0 1em;text-indent:2em}",
+        "原文鏈接:https://fanwen.example/a/1.html",
+        "熱門文章",
+        "试读结束,请下载完整版",
+        "……此处隐藏5210个字……",
+    ],
+)
+def test_more_boilerplate_lines_are_removed(line):
+    assert kept("正文一。", line) == ["正文一。"]
+
+
+def test_recurring_line_is_learned_across_pages_of_different_texts():
+    from fanwen_crawler.learned import LineTable
+
+    table = LineTable()
+    for n in range(5):
+        body = [f"第{n}篇的正文,内容各不相同,讲的是第{n}件事情,所以不会重复出现在别的页面上。"]
+        table.observe([*body, "本站范文天天更新,随时来看看"], ("标题",))
+    cleaned, removed = clean_paragraphs(
+        ["新的正文一段。", "本站范文天天更新,随时来看看"], RULES, learned=table
+    )
+    assert cleaned == ["新的正文一段。"]
+    assert removed[0]["rule"] == "learned_repeat"
+
+
+def test_a_text_copied_on_several_pages_is_not_learned_as_boilerplate():
+    from fanwen_crawler.learned import LineTable
+
+    table = LineTable()
+    copied = [
+        "同学们,新学期开始了,让我们一起努力,争取更好的成绩,做一个德智体美劳全面发展的好学生。",
+        "谢谢大家的聆听,我的发言到此结束",
+    ]
+    for n in range(4):
+        table.observe(copied, (f"标题{n}",))
+    for n in range(6):  # copies on fewer than half the site's pages
+        table.observe([f"另一篇不同的正文第{n}篇,内容和上面的完全不同,讲的是另外一件事情。"])
+    assert not table.is_boilerplate(copied[1])
+
+
+def test_recurring_bracketed_slogan_is_learned_inside_sentences():
+    from fanwen_crawler.learned import LineTable
+
+    table = LineTable()
+    for n in range(4):
+        table.observe([f"第{n}段正文的第一句话。(好文章社区荟萃)第{n}段正文的第二句话。"])
+    cleaned, removed = clean_paragraphs(["正文。(好文章社区荟萃)正文二。"], RULES, learned=table)
+    assert cleaned == ["正文。正文二。"]
+    assert removed[0]["rule"] == "learned_fragment"

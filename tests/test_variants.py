@@ -95,3 +95,45 @@ def test_numbers_out_of_order_are_not_a_run():
 def test_page_without_headings_is_one_variant_titled_like_the_article():
     preamble, variants = split_variants(["甲。", "乙。"], "开学致辞")
     assert preamble == [] and variants == [(1, "开学致辞", ["甲。", "乙。"])]
+
+
+@pytest.mark.parametrize(
+    ("headings", "title"),
+    [
+        (["禁毒講話1", "禁毒講話2"], "禁毒講話"),
+        (["禁毒講話 篇1", "禁毒講話 篇2"], "禁毒講話"),
+        (["篇一:禁毒講話", "篇二:禁毒發言"], "禁毒講話(精選2篇)"),
+        (["第一篇:禁毒講話", "第二篇:禁毒發言"], "禁毒講話"),
+        (["1.禁毒講話 篇一", "2.禁毒發言 篇二"], "禁毒講話"),
+        (["【禁毒講話一】", "【禁毒講話二】"], "禁毒講話"),
+        (["禁毒講話(一)", "禁毒講話(二)"], "禁毒講話"),
+        (["範文一", "範文二"], "禁毒講話"),
+    ],
+)
+def test_traditional_heading_styles_split_in_two(headings, title):
+    paragraphs = [headings[0], "同志們:", "正文一。", headings[1], "正文二。"]
+    assert titles(paragraphs, title) == [(1, headings[0]), (2, headings[1])]
+
+
+@pytest.mark.parametrize(
+    ("title", "count"),
+    [("禁毒講話(彙總16篇)", 16), ("年會致辭集錦八篇", 8), ("演講稿(精選5篇)", 5)],
+)
+def test_declared_count_in_traditional_titles(title, count):
+    assert declared_count(title)[1] == count
+
+
+def test_fewer_variants_than_declared_is_flagged():
+    from fanwen_crawler.article import build_article
+    from fanwen_crawler.extract import Block, Page
+
+    page = Page("禁毒讲话(通用5篇)", "", [Block(p) for p in ["篇一", "甲。", "篇二", "乙。"]])
+    item = build_article(page, url="https://x.example/1.html", site="x")
+    assert item.declared_count == 5 and len(item.variants) == 2
+    assert "declared 5 variants, found 2" in item.warnings
+
+
+def test_inner_numbered_headings_in_one_variant_stay_inside_it():
+    paragraphs = ["篇一", "一、提高认识", "1、要加强领导。", "(一)健全机制", "篇二", "二、狠抓落实"]
+    preamble, variants = split_variants(paragraphs, "工作会议讲话")
+    assert [len(body) for _, _, body in variants] == [3, 1]
