@@ -15,12 +15,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from click.testing import CliRunner
 from corpus_samples import build_corpus
 
+from fanwen_crawler.cli import main
 from fanwen_crawler.db import open_database
 from fanwen_crawler.queries import QUERIES, datasette_metadata
 
-from conftest import IN_CI, PROJECT_DIR, run_fanwen
+from conftest import IN_CI, PROJECT_DIR
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -142,6 +144,6 @@ def test_metadata_configures_search_on_the_corpus_view():
 
 
 def test_browse_refuses_postgresql():
-    result = run_fanwen("browse", "--db", "postgresql+psycopg://u:secret@h/db", check=False)
-    assert result.returncode == 2 and "SQLite" in result.stderr
-    assert "secret" not in result.stderr
+    result = CliRunner().invoke(main, ["browse", "--db", "postgresql+psycopg://u:secret@h/db"])
+    assert result.exit_code == 2 and "SQLite" in result.output
+    assert "secret" not in result.output

@@ -9,9 +9,11 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from click.testing import CliRunner
 from corpus_samples import CANONICAL_TEXTS, DRUG, build_corpus, fresh_postgres_schema
 from sqlalchemy import text
 
+from fanwen_crawler.cli import main
 from fanwen_crawler.db import open_database
 from fanwen_crawler.export import UnsafeFilter, _read_only, export, iter_batches
 
@@ -124,31 +126,21 @@ def test_fanwen_export_writes_the_file_and_reports(corpus, sqlite_url, tmp_path)
 
 
 def test_fanwen_export_refuses_a_semicolon(corpus, sqlite_url, tmp_path):
-    result = run_fanwen(
-        "export",
-        str(tmp_path / "x.csv"),
-        "--db",
-        sqlite_url,
-        "--where",
-        "1; DROP TABLE sites",
-        check=False,
+    result = CliRunner().invoke(
+        main,
+        ["export", str(tmp_path / "x.csv"), "--db", sqlite_url, "--where", "1; DROP TABLE sites"],
     )
-    assert result.returncode == 2 and "--where" in result.stderr
+    assert result.exit_code == 2 and "--where" in result.output
     with corpus.connect() as c:
         assert c.execute(text("SELECT count(*) FROM sites")).scalar() == 3
 
 
 def test_fanwen_export_explains_a_broken_filter(corpus, sqlite_url, tmp_path):
-    result = run_fanwen(
-        "export",
-        str(tmp_path / "x.csv"),
-        "--db",
-        sqlite_url,
-        "--where",
-        "no_such_column = 1",
-        check=False,
+    result = CliRunner().invoke(
+        main,
+        ["export", str(tmp_path / "x.csv"), "--db", sqlite_url, "--where", "no_such_column = 1"],
     )
-    assert result.returncode == 2 and "no_such_column" in result.stderr
+    assert result.exit_code == 2 and "no_such_column" in result.output
 
 
 @pytest.mark.postgres

@@ -6,15 +6,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from corpus_samples import CANONICAL_TEXTS, build_corpus, fresh_postgres_schema
 from sqlalchemy import text
 
+from fanwen_crawler.cli import main
 from fanwen_crawler.db import open_database
 from fanwen_crawler.models import Base
 from fanwen_crawler.queries import QUERIES
 from fanwen_crawler.schema_doc import generate
 
-from conftest import PROJECT_DIR, run_fanwen
+from conftest import PROJECT_DIR
 
 SCHEMA_MD = PROJECT_DIR / "docs" / "schema.md"
 PARAMS = {"id": 1, "term": "禁毒", "q": "禁毒誓师"}
@@ -82,7 +84,7 @@ def test_pandas_reads_the_corpus_view(engine):
 def test_fanwen_schema_check_flags_a_stale_page(tmp_path: Path):
     stale = tmp_path / "schema.md"
     stale.write_text("old\n", encoding="utf-8")
-    result = run_fanwen("schema", "-o", str(stale), "--check", check=False)
-    assert result.returncode == 1 and "stale" in result.stderr
-    run_fanwen("schema", "-o", str(stale))
+    result = CliRunner().invoke(main, ["schema", "-o", str(stale), "--check"])
+    assert result.exit_code == 1 and "stale" in result.output
+    assert CliRunner().invoke(main, ["schema", "-o", str(stale)]).exit_code == 0
     assert stale.read_text(encoding="utf-8") == generate()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 from corpus_samples import DRUG, article, build_corpus, fresh_postgres_schema
 from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
+from fanwen_crawler.cli import main
 from fanwen_crawler.db import open_database
 from fanwen_crawler.fts import search, snippet
 from fanwen_crawler.models import Variant
@@ -175,7 +177,7 @@ def test_fanwen_search_prints_ranked_hits_with_snippets(corpus, sqlite_url):
 def test_fanwen_search_json_lines(corpus, sqlite_url):
     import json
 
-    out = run_fanwen("search", "柳树", "--db", sqlite_url, "--json").stdout
+    out = CliRunner().invoke(main, ["search", "柳树", "--db", sqlite_url, "--json"]).output
     (hit,) = [json.loads(line) for line in out.splitlines()]
     assert hit["url"] == "https://www.nuenian.example/fanwen/zuowen/2.html"
     assert "【柳树】" in hit["snippet"]
