@@ -187,7 +187,7 @@ class FanwenSpider(scrapy.Spider):
     def _unusable(self, response: Response) -> FetchErrorItem | None:
         if not response.body.strip():
             return self._error(response.url, "empty", "empty body", response.status)
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse) or not _is_text(response):
             return self._error(response.url, "not_html", f"content type {_content_type(response)}")
         return None
 
@@ -214,6 +214,13 @@ class FanwenSpider(scrapy.Spider):
 
 
 _FAILURE_KINDS = {
+    # Scrapy >= 2.14 wraps Twisted's download errors in its own exceptions.
+    "DownloadTimeoutError": "timeout",
+    "DownloadCancelledError": "too_large",  # DOWNLOAD_MAXSIZE
+    "DownloadConnectionRefusedError": "connection_refused",
+    "CannotResolveHostError": "dns",
+    "ResponseDataLossError": "connection_lost",
+    "DownloadFailedError": "connection_lost",
     "TimeoutError": "timeout",
     "TCPTimedOutError": "timeout",
     "DNSLookupError": "dns",
@@ -233,6 +240,12 @@ def _header(response: Response, name: str) -> str | None:
 
 def _content_type(response: Response) -> str:
     return _header(response, "Content-Type") or "unknown"
+
+
+def _is_text(response: Response) -> bool:
+    """Scrapy sniffs some binary bodies (a PDF) as text: trust a declared non-text type."""
+    declared = _content_type(response).split(";")[0].strip().lower()
+    return declared == "unknown" or declared.startswith("text/") or "html" in declared
 
 
 def _cjk_count(page: Page) -> int:
