@@ -16,10 +16,12 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from fanwen_crawler.paths import package_path
+
 DEFAULT_URL = "sqlite:///data/corpus.sqlite"
 # PostgreSQL advisory-lock key ("FWMG") that serialises migrations between workers.
 MIGRATION_LOCK = 0x46574D47
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = package_path("migrations")  # a real folder, even from a zipped egg
 
 
 def resolve_url(explicit: str | None = None, settings: Any = None) -> str:
