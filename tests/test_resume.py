@@ -143,3 +143,38 @@ def test_a_crawl_cannot_start_in_the_job_directory_of_a_live_one(tmp_path, repli
     )  # fmt: skip
     assert result.returncode != 0
     assert "is running in" in result.stderr
+
+
+def test_only_runs_whose_process_is_gone_are_marked_interrupted(engine):
+    from datetime import timedelta
+
+    from sqlalchemy.orm import Session
+
+    from fanwen_crawler.models import CrawlRun
+    from fanwen_crawler.runs import mark_stale_runs, whoami
+    from fanwen_crawler.storage import utcnow
+
+    me, old = whoami(), (utcnow() - timedelta(hours=2)).isoformat()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout  # fmt: skip
+    runs = {
+        "dead here": {"host": me["host"], "pid": int(dead), "heartbeat": utcnow().isoformat()},
+        "alive here": {"host": me["host"], "pid": os.getppid(), "heartbeat": old},
+        "silent elsewhere": {"host": "crawler-9", "pid": 1, "heartbeat": old},
+        "beating elsewhere": {"host": "crawler-9", "pid": 1, "heartbeat": utcnow().isoformat()},
+    }
+    with Session(engine) as session, session.begin():
+        for name, stats in runs.items():
+            session.add(CrawlRun(spider=name, started_at=utcnow(), status="running", stats=stats))
+    with Session(engine) as session, session.begin():
+        mark_stale_runs(session, stale_after=3600)
+    with Session(engine) as session:
+        status = {r.spider: (r.status, r.finish_reason) for r in session.query(CrawlRun)}
+    assert status["dead here"] == (
+        "interrupted",
+        f"stale: process {int(dead)} on {me['host']} is gone",
+    )
+    assert status["alive here"] == ("running", None)
+    assert status["silent elsewhere"][0] == "interrupted"
+    assert status["silent elsewhere"][1].startswith("stale: no heartbeat since ")
+    assert status["beating elsewhere"] == ("running", None)
