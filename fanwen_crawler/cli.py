@@ -142,6 +142,19 @@ def demo(db_url: str | None) -> None:
     metavar="DIR",
     help="Job directory for --resume (default: data/jobs/SPIDER).",
 )
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Be one worker of a distributed crawl: share the frontier (scheduler, dupefilter, "
+    "pushed start URLs) in this Redis server (sets FANWEN_REDIS_URL; see docs/scaling.md).",
+)
+@click.option(
+    "--sweep",
+    is_flag=True,
+    help="Walk the listings again and fetch only the article pages the database holds "
+    "neither as an article nor as an error (after a distributed crawl: nothing is lost).",
+)
 def crawl(
     spider: str,
     start_urls: tuple[str, ...],
@@ -150,17 +163,33 @@ def crawl(
     spider_args: tuple[str, ...],
     resume: bool,
     jobdir: str | None,
+    redis_url: str | None,
+    sweep: bool,
 ) -> None:
     """Run SPIDER as `scrapy crawl SPIDER` would, with the project's settings and pipelines.
 
     Spiders: speeches (nuenian.com 演讲致辞), wenmi, fanwenku. Real sites are crawled
     politely (robots.txt, AutoThrottle); for a local site add -s AUTOTHROTTLE_ENABLED=False.
+
+    With --redis, start any number of these on any machines: they share one frontier and stop
+    once it has stayed empty for FANWEN_REDIS_IDLE_CLOSE seconds. Without --start-url they
+    wait for start URLs pushed with `fanwen push`.
     """
-    settings = project_settings(db_url, parse_overrides(overrides))
+    extra = parse_overrides(overrides)
+    if redis_url:
+        extra["FANWEN_REDIS_URL"] = redis_url
+    if sweep:
+        extra["FANWEN_SWEEP"] = "True"
+    settings = project_settings(db_url, extra)
+    if settings.get("FANWEN_REDIS_URL") and (sweep or resume or jobdir):
+        # A distributed frontier already outlives its workers, in Redis.
+        raise click.UsageError("--sweep and --resume run one plain process: drop --redis")
     kwargs = parse_overrides(spider_args)
     if start_urls:
         kwargs["start_url"] = " ".join(start_urls)
     click.echo(f"crawling with {spider} into {redact(settings['FANWEN_DATABASE_URL'])}", err=True)
+    if settings.get("FANWEN_REDIS_URL"):
+        click.echo(f"sharing the frontier in {redact(settings['FANWEN_REDIS_URL'])}", err=True)
     job = None
     if resume or jobdir:
         from fanwen_crawler.jobs import JobBusy, close_job, job_path, open_job
@@ -237,6 +266,7 @@ def replica(host: str, port: int, root: Path | None) -> None:
 EXTRA_COMMANDS: list[tuple[str, str]] = [
     ("search", "search"),
     ("runs", "runs"),
+    ("push", "push"),
     ("export", "export"),
     ("browse", "browse"),
     ("schema", "schema"),

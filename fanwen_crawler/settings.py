@@ -53,6 +53,16 @@ FANWEN_INCREMENTAL = True  # stored articles are re-fetched only when due, condi
 FANWEN_RECRAWL_AFTER = 3.0  # days before a stored article page is due again
 FANWEN_RUN_STALE_AFTER = 3600  # seconds without a heartbeat before a `running` run is stale
 
+# A distributed crawl (docs/scaling.md): with FANWEN_REDIS_URL set (`fanwen crawl --redis URL`),
+# the add-on moves the scheduler and dupefilter to Redis (scrapy-redis) for N workers.
+ADDONS = {"fanwen_crawler.distributed.RedisAddon": 0}
+SPIDER_MIDDLEWARES = {"fanwen_crawler.distributed.SweepMiddleware": 900}  # FANWEN_SWEEP only
+FANWEN_REDIS_URL = None  # e.g. redis://10.0.0.5:6379/0
+FANWEN_REDIS_PREFIX = ""  # keys <prefix><spider>:requests / :dupefilter / :start_urls
+FANWEN_REDIS_IDLE_CLOSE = 30  # seconds of empty frontier before a worker stops
+FANWEN_REDIS_POLL = 1.0  # seconds between an idle worker's looks at the shared queue
+FANWEN_SWEEP = False  # fetch only article pages the database holds neither as row nor error
+
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -76,6 +76,16 @@ def fresh_postgres_url(postgres_url: str):
 
 
 @pytest.fixture(scope="session")
+def fanwenku_on_postgres(replica):
+    """One plain `fanwen crawl fanwenku` of the replica into a PostgreSQL database of its own,
+    shared by the PostgreSQL and distributed-crawl tests (read it, do not write to it)."""
+    server = need_server("FANWEN_TEST_POSTGRES_URL", "PostgreSQL")
+    with fresh_postgres_database(server) as url:
+        crawl_replica(replica, url, "fanwenku", "/fanwenku/yanjianggao/")
+        yield url
+
+
+@pytest.fixture(scope="session")
 def replica():
     """The bundled replica site served on 127.0.0.1 for the whole session."""
     from fanwen_crawler.replica.server import ReplicaServer

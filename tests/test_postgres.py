@@ -26,8 +26,6 @@ from fanwen_crawler.pipelines.store import StorePipeline
 from fanwen_crawler.spiders.speeches import SpeechesSpider
 from fanwen_crawler.storage import CorpusWriter
 
-from conftest import crawl_replica
-
 pytestmark = pytest.mark.postgres
 
 CONTRACT_COLUMNS = {
@@ -198,18 +196,26 @@ def test_two_workers_storing_the_same_page_and_text_at_once_give_one_row_each(
     assert worker_b.crawler.stats.get_value("fanwen/db/conflicts") >= 1
 
 
-def test_a_real_crawl_into_postgresql_stores_every_article_once(replica, fresh_postgres_url):
+def test_a_real_crawl_into_postgresql_stores_every_article_once(fanwenku_on_postgres):
+    """`fanwen crawl fanwenku --db postgresql+psycopg://…` against the served replica."""
     manifest = json.loads((DATA_DIR / "replica" / "manifest.json").read_text(encoding="utf-8"))
-    expected = sorted(a["path"] for a in manifest["articles"] if a["site"] == "fanwenku")
+    expected = {a["path"]: a for a in manifest["articles"] if a["site"] == "fanwenku"}
     broken = {b["path"]: b["kind"] for b in manifest["broken"] if b["site"] == "fanwenku"}
+    db = fanwenku_on_postgres
 
-    crawl_replica(replica, fresh_postgres_url, "fanwenku", "/fanwenku/yanjianggao/")
-
-    stored = rows(fresh_postgres_url, "SELECT url FROM articles")
-    assert sorted(urlsplit(r.url).path for r in stored) == expected
-    errors = rows(fresh_postgres_url, "SELECT url, kind FROM fetch_errors")
+    stored = rows(db, "SELECT url FROM articles")
+    assert sorted(urlsplit(r.url).path for r in stored) == sorted(expected)
+    variants = rows(
+        db,
+        "SELECT a.url, v.variant_index, v.title FROM variants v JOIN articles a "
+        "ON a.id = v.article_id ORDER BY a.url, v.variant_index",
+    )
+    assert sorted((urlsplit(r.url).path, r.variant_index, r.title) for r in variants) == sorted(
+        (path, v["index"], v["title"]) for path, a in expected.items() for v in a["variants"]
+    )
+    errors = rows(db, "SELECT url, kind FROM fetch_errors")
     assert {urlsplit(r.url).path: r.kind for r in errors} == broken
-    corpus = rows(fresh_postgres_url, "SELECT exact_hash, count(*) AS n FROM corpus GROUP BY 1")
+    corpus = rows(db, "SELECT exact_hash, count(*) AS n FROM corpus GROUP BY 1")
     assert corpus and all(r.n == 1 for r in corpus)
-    run = rows(fresh_postgres_url, "SELECT status FROM crawl_runs")
+    run = rows(db, "SELECT status FROM crawl_runs")
     assert [r.status for r in run] == ["finished"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from fanwen_crawler.article import build_article
+from fanwen_crawler.distributed import RedisFrontierMixin
 from fanwen_crawler.extract import Page, Profile, extract_page, fix_encoding
 from fanwen_crawler.items import ArticleItem, FetchErrorItem
 from fanwen_crawler.middlewares.incremental import Unchanged
@@ -27,8 +29,12 @@ _CONTINUATION = re.compile(r"_(\d+)\.html?$")
 MIN_ARTICLE_CHARS = 30  # Chinese characters; fewer is a broken page, not a 范文
 
 
-class FanwenSpider(scrapy.Spider):
-    """Base spider; subclasses set name, default_start_url, the patterns and the profile."""
+class FanwenSpider(RedisFrontierMixin, scrapy.Spider):
+    """Base spider; subclasses set name, default_start_url, the patterns and the profile.
+
+    With ``FANWEN_REDIS_URL`` set, workers share their frontier in Redis and also read start
+    URLs pushed there (``fanwen_crawler.distributed``).
+    """
 
     default_start_url: str = ""
     profile: Profile = Profile(site="")
@@ -55,9 +61,14 @@ class FanwenSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.on_error)
+            yield self.listing_request(url)
         for url in self.article_urls:
             yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error)
+        for request in self.redis_start_requests():  # a distributed crawl's pushed URLs
+            yield request
+
+    def listing_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse, errback=self.on_error)
 
     # Listing pages ------------------------------------------------------------------------
 
@@ -109,7 +120,7 @@ class FanwenSpider(scrapy.Spider):
             return
         state = {
             "page": page,
-            "first": response,
+            "first": FirstPage.of(response),  # picklable: requests may travel through Redis
             "warnings": [warning] if warning else [],
             "bodies": [response.body],
             "seen": {response.url},
@@ -162,7 +173,7 @@ class FanwenSpider(scrapy.Spider):
         return min(candidates)[1] if candidates else None
 
     def _item(self, state: dict[str, Any]) -> ArticleItem:
-        first: TextResponse = state["first"]
+        first: FirstPage = state["first"]
         page: Page = state["page"]
         with timed(self.crawler.stats, "extract"):  # the variant split is part of extraction
             item = build_article(
@@ -174,11 +185,11 @@ class FanwenSpider(scrapy.Spider):
                 http_status=first.status,
             )
         item.continuation_urls = sorted(state["seen"] - {first.url})
-        item.etag = _header(first, "ETag")
-        item.last_modified = _header(first, "Last-Modified")
+        item.etag = first.etag
+        item.last_modified = first.last_modified
         item.warnings.extend(state["warnings"])
         if self.settings.getbool("FANWEN_KEEP_RAW_HTML"):
-            item.raw_html = first.body
+            item.raw_html = state["bodies"][0]
         self.crawler.stats.inc_value("fanwen/articles/extracted")
         return item
 
@@ -211,6 +222,27 @@ class FanwenSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"fanwen/errors/{kind}")
         self.logger.warning("no article from %s: %s (%s)", url, kind, reason)
         return FetchErrorItem(url=url, kind=kind, reason=reason, site=self.site, http_status=status)
+
+
+@dataclass
+class FirstPage:
+    """What an article's item needs from its first page, carried through continuation pages."""
+
+    url: str
+    encoding: str
+    status: int
+    etag: str | None
+    last_modified: str | None
+
+    @classmethod
+    def of(cls, response: TextResponse) -> FirstPage:
+        return cls(
+            url=response.url,
+            encoding=response.encoding,
+            status=response.status,
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+        )
 
 
 _FAILURE_KINDS = {
