@@ -174,12 +174,13 @@ class CorpusWriter:
         self, session: Session, article: Article, variants: list[VariantItem], now: datetime
     ) -> None:
         """Insert the variants; each is an exact copy, a near copy, or a new canonical."""
+        connection = session.connection()  # Core inserts: no ORM bookkeeping per row
         for item in variants:
             exact = item.exact_hash or exact_hash(item.text)
             fp = neardup.fingerprint(item.text)
             self.index.lock(session, fp, exact)
             match = self.index.match(session, exact, fp, article.id)
-            variant_id = session.execute(
+            variant_id = connection.execute(
                 insert(Variant)
                 .values(
                     article_id=article.id,
