@@ -271,6 +271,7 @@ EXTRA_COMMANDS: list[tuple[str, str]] = [
     ("browse", "browse"),
     ("schema", "schema"),
     ("report", "report"),
+    ("dups", "dups"),
 ]
 
 
