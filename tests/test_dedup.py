@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from click.testing import CliRunner
 from corpus_samples import fresh_postgres_schema
 from dedup_texts import (
     SPEECH_A,
@@ -27,7 +28,7 @@ from dedup_texts import (
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from fanwen_crawler.cli import REPLICA_SPIDERS
+from fanwen_crawler.cli import REPLICA_SPIDERS, main
 from fanwen_crawler.db import open_database
 from fanwen_crawler.models import MinHashBand, Variant
 from fanwen_crawler.paths import DATA_DIR
@@ -254,3 +255,46 @@ def test_concurrent_writers_of_near_copies_make_one_canonical(postgres_url):
                 assert c.scalar(select(func.count()).select_from(text("corpus"))) == 1
         finally:
             engine.dispose()
+
+
+def three_site_cluster(engine) -> None:
+    write(engine, article("https://a.example/1.html", "nuenian", SPEECH_A))
+    write(engine, article("https://b.example/2.html", "wenmi", edited(SPEECH_A)))
+    write(engine, article("https://c.example/3.html", "fanwenku", traditional(SPEECH_A)))
+    write(engine, article("https://d.example/4.html", "fanwenku", SPEECH_B))
+
+
+def test_fanwen_dups_lists_clusters_with_sites_and_urls(db, db_url):
+    three_site_cluster(db)
+    result = CliRunner().invoke(main, ["dups", "--db", db_url, "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert (report["clusters"], report["copies"], report["exact_copies"]) == (1, 2, 1)
+    (cluster,) = report["largest"]
+    assert cluster["size"] == 3
+    assert cluster["sites"] == ["fanwenku", "nuenian", "wenmi"]
+    assert cluster["canonical"]["url"] == "https://a.example/1.html"
+    assert [c["url"] for c in cluster["copies"]] == [
+        "https://b.example/2.html",
+        "https://c.example/3.html",
+    ]
+
+
+def test_fanwen_dups_prints_a_readable_list(db, db_url):
+    three_site_cluster(db)
+    result = CliRunner().invoke(main, ["dups", "--db", db_url, "--examples", "1"])
+    assert result.exit_code == 0, result.output
+    assert "1 clusters, 2 copies (1 exact, 1 near)" in result.output
+    assert "canonical  https://a.example/1.html" in result.output
+    assert "… and 1 more" in result.output
+
+
+def test_fanwen_dups_reindex_rebuilds_the_band_index(db, db_url):
+    write(db, article("https://a.example/1.html", "nuenian", SPEECH_A))
+    with db.begin() as c:
+        c.execute(text("DELETE FROM minhash_bands"))
+    result = CliRunner().invoke(main, ["dups", "--db", db_url, "--reindex"])
+    assert result.exit_code == 0, result.output
+    write(db, article("https://b.example/2.html", "wenmi", edited(SPEECH_A)))
+    first, second = variants(db)
+    assert second.duplicate_of == first.id
