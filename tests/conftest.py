@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import subprocess
@@ -20,12 +21,41 @@ IN_CI = os.environ.get("FANWEN_CI") == "1"
 def need_server(variable: str, what: str) -> str:
     """The URL of a real server from the environment; in CI its absence is a failure."""
     url = os.environ.get(variable)
-    if not url:
-        message = f"needs a {what} server: set {variable}"
+    problem = (
+        f"needs a {what} server: set {variable} (.ci/run installs and starts one on 127.0.0.1)"
+        if not url
+        else _unreachable(url)
+    )
+    if problem:
         if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+            pytest.fail(problem)
+        pytest.skip(problem)
     return url
+
+
+@functools.cache
+def _unreachable(url: str) -> str | None:
+    """Why the server at ``url`` does not answer (checked once per session), or None."""
+    from fanwen_crawler.db import redact
+
+    try:
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            import redis
+
+            redis.Redis.from_url(url, socket_connect_timeout=5).ping()
+        else:
+            from sqlalchemy import create_engine, text
+
+            engine = create_engine(url, connect_args={"connect_timeout": 5})
+            try:
+                with engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+            finally:
+                engine.dispose()
+    except Exception as error:  # any failure to connect is the answer
+        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        return f"no server answers at {redact(url)}: {first_line}"
+    return None
 
 
 @pytest.fixture
