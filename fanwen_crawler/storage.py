@@ -28,6 +28,7 @@ from fanwen_crawler.models import (
     Variant,
 )
 from fanwen_crawler.textnorm import exact_hash
+from fanwen_crawler.timing import timed
 
 
 def utcnow() -> datetime:
@@ -47,6 +48,7 @@ class CorpusWriter:
         self.index = neardup.NearDupIndex(near_dup_threshold)
         self.counts: Counter[str] = Counter()
         self._site_ids: dict[str, int] = {}
+        self.stats = None  # a Scrapy stats collector: near-dup time goes to fanwen/time/near_dup
 
     def site_id(self, session: Session, name: str, base_url: str | None = None) -> int:
         if name not in self._site_ids:
@@ -177,9 +179,10 @@ class CorpusWriter:
         connection = session.connection()  # Core inserts: no ORM bookkeeping per row
         for item in variants:
             exact = item.exact_hash or exact_hash(item.text)
-            fp = neardup.fingerprint(item.text)
-            self.index.lock(session, fp, exact)
-            match = self.index.match(session, exact, fp, article.id)
+            with timed(self.stats, "near_dup"):
+                fp = neardup.fingerprint(item.text)
+                self.index.lock(session, fp, exact)
+                match = self.index.match(session, exact, fp, article.id)
             variant_id = connection.execute(
                 insert(Variant)
                 .values(
@@ -197,7 +200,8 @@ class CorpusWriter:
             ).scalar_one()
             self.counts["variants"] += 1
             if match is None:
-                self.index.add(session, variant_id, fp)
+                with timed(self.stats, "near_dup"):
+                    self.index.add(session, variant_id, fp)
             else:
                 self.counts[f"duplicates/{match.kind}"] += 1
         session.expire(article, ["variants"])  # rows went in through Core

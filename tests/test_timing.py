@@ -35,7 +35,7 @@ def test_every_stage_of_a_crawl_records_its_time(sqlite_url):
     store.process_item(item)
     store.close_spider()
     times = stage_times(crawler.stats.get_stats())
-    assert set(times) == {"extract", "validate", "clean", "dedup", "store"}
+    assert set(times) == {"extract", "validate", "clean", "dedup", "near_dup", "store"}
     assert all(t["seconds"] > 0 for t in times.values())
     assert times["clean"]["calls"] == 1
     assert times["store"]["calls"] == 2  # the item, then the final flush

@@ -11,9 +11,18 @@ from __future__ import annotations
 
 from fanwen_crawler.items import ArticleItem
 from fanwen_crawler.textnorm import exact_hash
+from fanwen_crawler.timing import timed_stage
 
 
 class DedupPipeline:
+    def __init__(self, stats=None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    @timed_stage("dedup")
     def process_item(self, item, spider=None):
         if isinstance(item, ArticleItem):
             for variant in item.variants:

@@ -38,6 +38,7 @@ class StorePipeline:
         self.retry_delay = retry_delay
         self.buffer: list[ArticleItem | FetchErrorItem] = []
         self.writer = CorpusWriter()
+        self.writer.stats = crawler.stats
         self.engine = None
         self.run_id: int | None = None
         self.heartbeat = task.LoopingCall(self.beat)
