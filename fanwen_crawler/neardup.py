@@ -79,7 +79,17 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
 def threshold_from_env(default: float = DEFAULT_THRESHOLD) -> float:
     """FANWEN_NEAR_DUP_THRESHOLD from the environment, else ``default``; must be in (0, 1]."""
     value = os.environ.get("FANWEN_NEAR_DUP_THRESHOLD")
-    threshold = float(value) if value else default
+    return checked_threshold(float(value) if value else default)
+
+
+def threshold_setting(settings) -> float:
+    """The Scrapy setting FANWEN_NEAR_DUP_THRESHOLD (``-s``), else the environment's, else
+    ``DEFAULT_THRESHOLD``."""
+    value = settings.get("FANWEN_NEAR_DUP_THRESHOLD")
+    return checked_threshold(float(value)) if value not in (None, "") else threshold_from_env()
+
+
+def checked_threshold(threshold: float) -> float:
     if not 0 < threshold <= 1:
         raise ValueError(f"FANWEN_NEAR_DUP_THRESHOLD must be in (0, 1], got {threshold}")
     return threshold
@@ -214,7 +224,7 @@ class NearDupIndex:
     """
 
     def __init__(self, threshold: float | None = None) -> None:
-        self.threshold = threshold_from_env() if threshold is None else threshold
+        self.threshold = threshold_from_env() if threshold is None else checked_threshold(threshold)
 
     def lock(self, session: Session, fp: Fingerprint, exact: str) -> None:
         if session.get_bind().dialect.name != "postgresql":

@@ -49,6 +49,7 @@ DOWNLOADER_MIDDLEWARES = {
 FANWEN_DATABASE_URL = None  # default: sqlite:///data/corpus.sqlite
 FANWEN_BATCH_SIZE = 50  # items per database transaction
 FANWEN_KEEP_RAW_HTML = False  # store zlib-compressed page bytes with each article
+FANWEN_NEAR_DUP_THRESHOLD = None  # default: $FANWEN_NEAR_DUP_THRESHOLD, else 0.5 (docs/dedup.md)
 FANWEN_INCREMENTAL = True  # stored articles are re-fetched only when due, conditionally
 FANWEN_RECRAWL_AFTER = 3.0  # days before a stored article page is due again
 FANWEN_RUN_STALE_AFTER = 3600  # seconds without a heartbeat before a `running` run is stale

@@ -106,3 +106,16 @@ def test_threshold_from_the_environment(monkeypatch):
 def test_lock_keys_are_signed_32_bit_and_sorted():
     keys = neardup.lock_keys(["ffffffff00", "0000000011", "8000000022"])
     assert keys == sorted(keys) and all(-(2**31) <= k < 2**31 for k in keys)
+
+
+def test_store_pipeline_takes_the_threshold_setting(monkeypatch):
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from fanwen_crawler.pipelines.store import StorePipeline
+
+    monkeypatch.setenv("FANWEN_NEAR_DUP_THRESHOLD", "0.6")
+    crawler = get_crawler(Spider, {"FANWEN_NEAR_DUP_THRESHOLD": "0.8"})
+    assert StorePipeline.from_crawler(crawler).writer.index.threshold == 0.8
+    crawler = get_crawler(Spider, {})
+    assert StorePipeline.from_crawler(crawler).writer.index.threshold == 0.6

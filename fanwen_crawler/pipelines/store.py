@@ -22,6 +22,7 @@ from twisted.internet import task
 
 from fanwen_crawler.db import open_database, redact, resolve_url
 from fanwen_crawler.items import ArticleItem, FetchErrorItem
+from fanwen_crawler.neardup import NearDupIndex, threshold_setting
 from fanwen_crawler.runs import beat, begin_run, end_run, mark_stale_runs, run_counts
 from fanwen_crawler.storage import CorpusWriter
 from fanwen_crawler.timing import timed, timed_stage
@@ -53,6 +54,8 @@ class StorePipeline:
             settings.getint("FANWEN_DB_RETRIES", 5),
             settings.getfloat("FANWEN_DB_RETRY_DELAY", 2.0),
         )
+        # -s FANWEN_NEAR_DUP_THRESHOLD=…, else the environment's, else 0.5 (docs/dedup.md)
+        pipeline.writer.index = NearDupIndex(threshold_setting(settings))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
