@@ -189,6 +189,11 @@ def crawl(
         kwargs["start_url"] = " ".join(start_urls)
     click.echo(f"crawling with {spider} into {redact(settings['FANWEN_DATABASE_URL'])}", err=True)
     if settings.get("FANWEN_REDIS_URL"):
+        from fanwen_crawler.distributed import check_redis
+
+        problem = check_redis(settings["FANWEN_REDIS_URL"])
+        if problem:
+            raise click.ClickException(problem)
         click.echo(f"sharing the frontier in {redact(settings['FANWEN_REDIS_URL'])}", err=True)
     job = None
     if resume or jobdir:

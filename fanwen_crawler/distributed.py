@@ -171,6 +171,19 @@ class RedisFrontierMixin(RedisMixin):
         return int(self.server.scard(key % {"spider": self.name}))
 
 
+def check_redis(redis_url: str) -> str | None:
+    """Why the Redis server at ``redis_url`` cannot be used (None: it answers)."""
+    import redis
+
+    from fanwen_crawler.db import redact
+
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=10).ping()
+    except (redis.RedisError, ValueError) as error:
+        return f"Redis at {redact(redis_url)}: {error}"
+    return None
+
+
 def push_start_urls(redis_url: str, spider: str, urls: Iterable[str], prefix: str = "") -> int:
     """Push start URLs for the workers of ``spider``; the list's new length."""
     import redis

@@ -254,3 +254,26 @@ def test_a_worker_killed_halfway_loses_nothing_once_the_sweep_has_run(
 
         assert corpus_picture(db) == single_process
         assert doubled_rows(db) == []
+
+
+def test_a_worker_without_its_redis_says_so_and_fails(tmp_path):
+    result = CliRunner().invoke(
+        main,
+        ["crawl", SPIDER, "--db", str(tmp_path / "c.sqlite"), "--redis", "redis://127.0.0.1:1/0"],
+    )
+    assert result.exit_code == 1
+    assert "Redis at redis://127.0.0.1:1/0" in result.output
+
+
+def test_sweep_and_resume_are_for_one_plain_process(tmp_path):
+    db = str(tmp_path / "c.sqlite")
+    for flag in ("--sweep", "--resume"):
+        result = CliRunner().invoke(
+            main, ["crawl", SPIDER, "--db", db, "--redis", "redis://x", flag]
+        )
+        assert result.exit_code == 2 and "drop --redis" in result.output
+
+
+def test_push_takes_only_http_urls():
+    result = CliRunner().invoke(main, ["push", SPIDER, "ftp://x/", "--redis", "redis://x"])
+    assert result.exit_code == 2 and "not an http(s) URL" in result.output
