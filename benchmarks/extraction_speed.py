@@ -1,0 +1,118 @@
+"""Extraction speed: our extraction and cleaning against trafilatura's, on the same pages.
+
+Usage: ``python benchmarks/extraction_speed.py [--pages 300] [--repeat 3]``
+
+The pages are the scaled replica's (``benchmarks/scaled_site.py``: ~30 KB article pages of
+the three layouts, built in memory into a temporary directory). Per page, in this one process:
+
+* ours: the crawl's path, bytes → ``HtmlResponse`` → charset check → ``extract_page`` with
+  the site's profile → variant split (``build_article``) → ``clean_article``; and the same
+  without a profile (the generic text-density path, for sites we have no profile for);
+* trafilatura: ``trafilatura.extract`` on the same bytes (main text only, no comments, no
+  tables: its fastest useful setting).
+
+Each side runs ``--repeat`` times over all pages and the best pass counts (the machine is
+shared). Last line: JSON with ``ours_pages_per_s``, ``trafilatura_pages_per_s``,
+``speedup`` (and ``ours_generic_pages_per_s``). Needs the ``bench`` extra (trafilatura).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from scaled_site import build_site
+from scrapy.http import HtmlResponse
+
+from fanwen_crawler.article import build_article
+from fanwen_crawler.clean import clean_article
+from fanwen_crawler.extract import Profile, extract_page, fix_encoding
+
+PROFILES = {
+    "nuenian": Profile(
+        site="nuenian", title="div.article h1", breadcrumb="div.position", body="div.content"
+    ),
+    "wenmi": Profile(site="wenmi", title="div.title h1", breadcrumb="div.crumbs", body="#article"),
+    "fanwenku": Profile(
+        site="fanwenku", title="h1.art-title", breadcrumb="div.breadcrumb", body="div.art-body"
+    ),
+}
+
+
+def load_pages(count: int) -> list[tuple[str, str, bytes]]:
+    """(site, url, bytes) of ``count`` article pages of a freshly built scaled site."""
+    with tempfile.TemporaryDirectory(prefix="fanwen-speed-") as tmp:
+        root = Path(tmp)
+        build_site(root, count)
+        pages = []
+        for path in sorted(root.rglob("*.html")):
+            rel = path.relative_to(root).as_posix()
+            if "index" in path.name or "list_" in path.name:
+                continue
+            pages.append((rel.split("/")[0], f"http://127.0.0.1:8800/{rel}", path.read_bytes()))
+    return pages
+
+
+def ours(site: str, url: str, body: bytes, profile: Profile | None) -> int:
+    response, _ = fix_encoding(HtmlResponse(url=url, body=body))
+    page = extract_page(response.selector, profile)
+    item = clean_article(build_article(page, url=url, site=site, body=body))
+    return sum(len(v.text) for v in item.variants)
+
+
+def theirs(site: str, url: str, body: bytes) -> int:
+    import trafilatura
+
+    text = trafilatura.extract(body, url=url, include_comments=False, include_tables=False)
+    return len(text or "")
+
+
+def best_rate(pages: list, run: Callable[[str, str, bytes], int], repeat: int) -> float:
+    best = 0.0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for site, url, body in pages:
+            run(site, url, body)
+        best = max(best, len(pages) / (time.perf_counter() - start))
+    return best
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=300, help="article pages (default 300)")
+    parser.add_argument("--repeat", type=int, default=3, help="passes per side; best counts")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore")
+    pages = load_pages(args.pages)
+    kb = sum(len(b) for _, _, b in pages) / len(pages) / 1024
+    print(f"{len(pages)} pages (incl. continuation pages), {kb:.1f} KB mean")
+    theirs(*pages[0])  # import and warm up trafilatura outside the timing
+    rates = {
+        "ours": best_rate(pages, lambda s, u, b: ours(s, u, b, PROFILES[s]), args.repeat),
+        "ours_generic": best_rate(pages, lambda s, u, b: ours(s, u, b, None), args.repeat),
+        "trafilatura": best_rate(pages, theirs, args.repeat),
+    }
+    for name, rate in rates.items():
+        print(f"{name:13} {rate:8.1f} pages/s  ({1000 / rate:.2f} ms/page)")
+    speedup = rates["ours"] / rates["trafilatura"]
+    print(f"speedup over trafilatura: {speedup:.1f}x (target 10x)")
+    print(
+        json.dumps(
+            {
+                "pages": len(pages),
+                "ours_pages_per_s": round(rates["ours"], 1),
+                "ours_generic_pages_per_s": round(rates["ours_generic"], 1),
+                "trafilatura_pages_per_s": round(rates["trafilatura"], 1),
+                "speedup": round(speedup, 2),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
