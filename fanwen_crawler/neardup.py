@@ -63,9 +63,10 @@ def band_layout() -> tuple[int, int]:
     of the time instead of 5–23%, and each candidate costs a similarity check; on a corpus
     with thousands of speeches per topic that cost grows with the corpus.
     """
-    from datasketch.lsh import _optimal_param
+    from datasketch import MinHashLSH
 
-    return _optimal_param(DESIGN_THRESHOLD, NUM_PERM, 0.5, 0.5)
+    lsh = MinHashLSH(threshold=DESIGN_THRESHOLD, num_perm=NUM_PERM, weights=(0.5, 0.5))
+    return lsh.b, lsh.r
 
 
 @functools.cache
