@@ -149,9 +149,10 @@ class CorpusWriter:
     def _retire(self, session: Session, variant: Variant) -> None:
         """Before a variant goes: its copies elsewhere find a new canonical.
 
-        The oldest copy on another page becomes the canonical; every other copy is matched
-        again against the index (it may be the heir's copy, another canonical's, or a text of
-        its own). Variants of the same page are all going and are never chosen.
+        Its bands leave the index; its copies on other pages are matched again, oldest
+        first: each joins the most similar canonical over the threshold or becomes one (the
+        oldest usually does, and the others join it). Variants of the same page are all
+        going and are never chosen.
         """
         gone = variant.article_id
         session.execute(update(Variant).where(Variant.id == variant.id).values(duplicate_of=None))
