@@ -139,9 +139,12 @@ class RedisFrontierMixin(RedisMixin):
         It goes through the shared dupefilter: pushed twice, or given to every worker, it is
         fetched once.
         """
-        value = data.decode(self.redis_encoding or "utf-8").strip()
+        value = data.decode(self.redis_encoding or "utf-8", errors="replace").strip()
         if value.startswith("{"):
-            value = str(json.loads(value).get("url") or "")
+            try:
+                value = str(json.loads(value).get("url") or "")
+            except (ValueError, AttributeError):
+                value = ""
         if not value.startswith(("http://", "https://")):
             self.logger.warning("ignoring start URL pushed to Redis: %r", value[:200])
             return []
