@@ -24,7 +24,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from fanwen_crawler.runs import whoami
+from fanwen_crawler.runs import pid_alive, whoami
 from fanwen_crawler.storage import utcnow
 
 DEFAULT_JOBS_DIR = Path("data") / "jobs"
@@ -49,16 +49,6 @@ def job_path(spider: str, explicit: str | os.PathLike | None = None) -> Path:
     return Path(explicit) if explicit else DEFAULT_JOBS_DIR / spider
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return pid != os.getpid()
-
-
 def open_job(path: Path, resume: bool) -> Job:
     """Prepare the job directory: keep, discard or create Scrapy's state; write the marker."""
     marker = path / MARKER
@@ -67,7 +57,7 @@ def open_job(path: Path, resume: bool) -> Job:
             owner = json.loads(marker.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             owner = {}
-        if owner.get("host") == whoami()["host"] and _alive(int(owner.get("pid", 0))):
+        if owner.get("host") == whoami()["host"] and pid_alive(int(owner.get("pid", 0))):
             raise JobBusy(f"a crawl (pid {owner['pid']}) is running in {path}")
     has_state = path.is_dir() and any(p.name != MARKER for p in path.iterdir())
     if not resume:

@@ -39,7 +39,8 @@ def whoami() -> dict[str, Any]:
     return {"host": socket.gethostname(), "pid": os.getpid()}
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Is a process of this host still running under that pid (our own pid: a reused one)?"""
     if pid == os.getpid():
         return False  # a reused pid: this process has only just started
     try:
@@ -65,7 +66,7 @@ def mark_stale_runs(session: Session, stale_after: float = 3600.0) -> list[int]:
         info = run.stats or {}
         beat = _heartbeat(run)
         if info.get("host") == me["host"] and isinstance(info.get("pid"), int):
-            gone = not _pid_alive(info["pid"])
+            gone = not pid_alive(info["pid"])
             why = f"process {info['pid']} on {info['host']} is gone"
         else:
             gone = now - beat > timedelta(seconds=stale_after)
