@@ -123,6 +123,20 @@ class MinHashBand(Base):
     __table_args__ = (Index("ix_minhash_bands_band_bucket", "band", "bucket"),)
 
 
+class MinHashSignature(Base):
+    """A canonical variant's MinHash signature (``NUM_PERM`` little-endian uint32 values).
+
+    Confirming a near-duplicate candidate starts from it: candidates whose estimated
+    similarity is far below the threshold are set aside without re-reading their text.
+    """
+
+    __tablename__ = "minhash_signatures"
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("variants.id", ondelete="CASCADE"), primary_key=True
+    )
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class FetchError(Base):
     """A page that gave no article, and why."""
 

@@ -37,10 +37,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from fanwen_crawler.models import MinHashBand, Variant
+from fanwen_crawler.models import MinHashBand, MinHashSignature, Variant
 from fanwen_crawler.textnorm import comparison_form
 
 SHINGLE = 3  # characters per shingle (measured: benchmarks/near_dup_threshold.py)
@@ -167,6 +167,7 @@ class Fingerprint:
 
     shingles: np.ndarray
     buckets: list[str]  # empty when the text is too short to be matched approximately
+    signature: np.ndarray | None = None  # NUM_PERM uint32 values, when indexable
 
     @property
     def indexable(self) -> bool:
@@ -178,7 +179,14 @@ def fingerprint(text: str) -> Fingerprint:
     shingles = shingle_hashes(form)
     if len(form) < MIN_CHARS:
         return Fingerprint(shingles, [])
-    return Fingerprint(shingles, buckets(signature(shingles)))
+    sig = signature(shingles)
+    return Fingerprint(shingles, buckets(sig), sig)
+
+
+def estimated_similarity(sig_a: np.ndarray, packed_b: bytes) -> float:
+    """The MinHash estimate of the Jaccard similarity: the share of equal signature values."""
+    sig_b = np.frombuffer(packed_b, dtype="<u4")
+    return float(np.count_nonzero(sig_a == sig_b)) / len(sig_a) if len(sig_b) == len(sig_a) else 1.0
 
 
 def similarity(text_a: str, text_b: str) -> float:
@@ -190,6 +198,11 @@ def similarity(text_a: str, text_b: str) -> float:
 
 LOCK_NAMESPACE = 0x46574E44  # "FWND": the first key of our two-key advisory locks
 MAX_CANDIDATES = 20  # candidates checked per text: those sharing the most bands
+# A candidate whose signature estimates its similarity this far below the threshold is set
+# aside without its text being read and re-shingled. The estimate's standard deviation is
+# sqrt(s(1-s)/NUM_PERM) <= 0.044: a copy at the threshold is set aside with probability
+# below 1e-5 (4.5 standard deviations); benchmarks/dedup_scaling.py measures recall.
+SCREEN_MARGIN = 0.2
 
 
 def lock_keys(keys: Iterable[str]) -> list[int]:
@@ -253,50 +266,72 @@ class NearDupIndex:
         page included. Near copies never match a sibling: texts of one page that share a
         template are different texts. ``ignore_article``'s variants are about to go.
         """
-        query = select(Variant.id).where(
-            Variant.exact_hash == exact, Variant.duplicate_of.is_(None)
-        )
-        if ignore_article is not None:
-            query = query.where(Variant.article_id != ignore_article)
-        conn = session.connection()  # Core: the ORM's per-statement work is not needed
-        canonical = conn.scalar(query.order_by(Variant.id).limit(1))
+        conn = session.connection()  # Core, statements built once: no per-call composing
+        canonical = conn.scalar(_EXACT_SQL, {"exact": exact, "ignore": ignore_article or 0})
         if canonical is not None:
             return Match(canonical, 1.0, "exact")
         if not fp.indexable:
             return None
-        hits = conn.execute(
+        rows = conn.execute(
             _candidates_sql(), {f"k{band}": bucket for band, bucket in enumerate(fp.buckets)}
         ).all()
-        if not hits:
-            return None
-        rows = conn.execute(
-            select(Variant.id, Variant.article_id, Variant.text).where(
-                Variant.id.in_([h.variant_id for h in hits]), Variant.duplicate_of.is_(None)
+        floor = self.threshold - SCREEN_MARGIN
+        ids = [
+            row.id
+            for row in rows
+            if row.article_id not in (article_id, ignore_article)
+            and (
+                row.signature is None
+                or fp.signature is None
+                or estimated_similarity(fp.signature, row.signature) >= floor
             )
-        ).all()
+        ]
+        if not ids:
+            return None
+        texts = conn.execute(_TEXTS_SQL, {"ids": ids}).all()
         best: Match | None = None
-        for row in sorted(rows, key=lambda r: r.id):
-            if row.article_id in (article_id, ignore_article):
-                continue
+        for row in sorted(texts, key=lambda r: r.id):
             sim = jaccard(fp.shingles, shingle_hashes(comparison_form(row.text)))
             if sim >= self.threshold and (best is None or sim > best.similarity):
                 best = Match(row.id, round(sim, 4), "near")
         return best
 
     def add(self, session: Session, variant_id: int, fp: Fingerprint) -> None:
-        """Index a canonical's bands."""
+        """Index a canonical's bands and keep its signature."""
         if fp.indexable:
-            session.connection().execute(insert(MinHashBand), band_rows(variant_id, fp.buckets))
+            conn = session.connection()
+            conn.execute(_INSERT_BANDS, band_rows(variant_id, fp.buckets))
+            if fp.signature is not None:
+                conn.execute(_INSERT_SIGNATURE, signature_row(variant_id, fp.signature))
 
     def remove(self, session: Session, variant_id: int) -> None:
-        session.connection().execute(
-            delete(MinHashBand).where(MinHashBand.variant_id == variant_id)
-        )
+        conn = session.connection()
+        conn.execute(_DELETE_BANDS, {"variant_id": variant_id})
+        conn.execute(_DELETE_SIGNATURE, {"variant_id": variant_id})
+
+
+# Statements built once on the tables (composing them per call cost more than running them).
+_EXACT_SQL = text(
+    "SELECT id FROM variants WHERE exact_hash = :exact AND duplicate_of IS NULL "
+    "AND article_id != :ignore ORDER BY id LIMIT 1"
+)
+_TEXTS_SQL = text(
+    "SELECT id, text FROM variants WHERE id IN :ids AND duplicate_of IS NULL"
+).bindparams(bindparam("ids", expanding=True))
+_INSERT_BANDS = insert(MinHashBand.__table__)
+_INSERT_SIGNATURE = insert(MinHashSignature.__table__)
+_DELETE_BANDS = delete(MinHashBand.__table__).where(
+    MinHashBand.__table__.c.variant_id == bindparam("variant_id")
+)
+_DELETE_SIGNATURE = delete(MinHashSignature.__table__).where(
+    MinHashSignature.__table__.c.variant_id == bindparam("variant_id")
+)
 
 
 @functools.cache
 def _candidates_sql():
-    """Variants sharing a (band, bucket) with a text, most shared first.
+    """Canonical variants sharing a (band, bucket) with a text, most shared first, with their
+    article and signature (NULL if stored before signatures were kept).
 
     An OR of (band, bucket) pairs: one index probe each on SQLite (MULTI-INDEX OR) and on
     PostgreSQL (BitmapOr); a row-value IN scans the whole table on SQLite. Built once as
@@ -305,8 +340,12 @@ def _candidates_sql():
     bands, _ = band_layout()
     pairs = " OR ".join(f"(band = {band} AND bucket = :k{band})" for band in range(bands))
     return text(
+        "SELECT c.variant_id AS id, v.article_id, s.signature FROM ("
         f"SELECT variant_id, count(*) AS hits FROM minhash_bands WHERE {pairs} "
         f"GROUP BY variant_id ORDER BY count(*) DESC, variant_id LIMIT {MAX_CANDIDATES}"
+        ") AS c JOIN variants v ON v.id = c.variant_id "
+        "LEFT JOIN minhash_signatures s ON s.variant_id = c.variant_id "
+        "WHERE v.duplicate_of IS NULL"
     )
 
 
@@ -317,9 +356,15 @@ def band_rows(variant_id: int, bucket_list: Sequence[str]) -> list[dict]:
     ]
 
 
+def signature_row(variant_id: int, sig: np.ndarray) -> dict:
+    return {"variant_id": variant_id, "signature": sig.astype("<u4").tobytes()}
+
+
 def rebuild(session: Session, batch: int = 1000) -> int:
-    """Drop and rebuild the band index from the canonicals' texts (after a layout change)."""
+    """Drop and rebuild the band index and signatures from the canonicals' texts (after a
+    layout change, or to fill signatures of canonicals stored before they were kept)."""
     session.execute(delete(MinHashBand))
+    session.execute(delete(MinHashSignature))
     count = 0
     last = 0
     while True:
@@ -335,5 +380,6 @@ def rebuild(session: Session, batch: int = 1000) -> int:
             fp = fingerprint(row.text)
             if fp.indexable:
                 session.execute(insert(MinHashBand), band_rows(row.id, fp.buckets))
+                session.execute(insert(MinHashSignature), signature_row(row.id, fp.signature))
                 count += 1
         last = rows[-1].id

@@ -120,6 +120,7 @@ def datasette_metadata(database: str) -> dict[str, Any]:
                     },
                     "corpus_fts": {"hidden": True},
                     "minhash_bands": {"hidden": True},
+                    "minhash_signatures": {"hidden": True},
                 },
                 "queries": {
                     q.name: {"title": q.title, "description": q.description, "sql": q.sql}

@@ -78,6 +78,7 @@ NOTES = {
     "fetch_errors.kind": "http_404, http_500, timeout, empty, no_content, …",
     "removals.rule": "the cleaning rule that removed `text`",
     "minhash_bands.bucket": "hash of one LSH band of the variant's MinHash signature",
+    "minhash_signatures.signature": "the canonical's MinHash signature (128 uint32, little-endian)",
 }
 
 
