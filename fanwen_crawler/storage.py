@@ -13,7 +13,7 @@ import zlib
 from collections import Counter
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from fanwen_crawler import neardup
@@ -42,6 +42,11 @@ def parse_time(value: str | None) -> datetime:
 # Built once on the table: composing an ORM insert per row cost more than SQLite's insert
 # (~3.6 ms per article of 2-3 variants, profiled in docs/performance.md).
 _INSERT_VARIANT = insert(Variant.__table__).returning(Variant.__table__.c.id)
+_INSERT_ARTICLE = insert(Article.__table__).returning(Article.__table__.c.id)
+_INSERT_REMOVALS = insert(Removal.__table__)
+_ARTICLE_BY_URL = select(Article.__table__.c.id, Article.__table__.c.content_hash).where(
+    Article.__table__.c.url == bindparam("url")
+)
 
 
 class CorpusWriter:
@@ -88,17 +93,15 @@ class CorpusWriter:
     def write_article(self, session: Session, item: ArticleItem) -> str:
         now = utcnow()
         site_id = self.site_id(session, item.site)
-        article = session.scalar(select(Article).where(Article.url == item.url))
-        if article is not None and article.content_hash == item.html_hash:
+        found = session.connection().execute(_ARTICLE_BY_URL, {"url": item.url}).first()
+        if found is None:  # the common case: Core inserts, no ORM objects
+            return self._insert_article(session, item, site_id, now)
+        article = session.get(Article, found.id)
+        if article.content_hash == item.html_hash:
             article.last_seen = now
             self.counts["articles/unchanged"] += 1
             return "unchanged"
-        if article is None:
-            article = Article(url=item.url, site_id=site_id, first_seen=now)
-            session.add(article)
-            outcome = "new"
-        else:
-            outcome = "updated" if self._replace_variants(session, article, item) else "unchanged"
+        outcome = "updated" if self._replace_variants(session, article, item) else "unchanged"
         article.site_id = site_id
         article.category = item.category
         article.title = item.title
@@ -114,15 +117,57 @@ class CorpusWriter:
         article.warnings = item.warnings or None
         article.run_id = self.run_id
         session.flush()
-        if outcome == "new" or outcome == "updated":
-            self._add_variants(session, article, item.variants, now)
+        if outcome == "updated":
+            self._add_variants(session, article.id, item.variants, now)
+            session.expire(article, ["variants"])  # rows went in through Core
             session.execute(Removal.__table__.delete().where(Removal.article_id == article.id))
-            session.add_all(
-                Removal(article_id=article.id, rule=r["rule"], location=r["where"], text=r["text"])
-                for r in item.removed
-            )
+            self._add_removals(session, article.id, item)
         self.counts[f"articles/{outcome}"] += 1
         return outcome
+
+    def _insert_article(self, session: Session, item: ArticleItem, site_id: int, now) -> str:
+        """A page not stored before: its article, variants and removals in a few statements."""
+        connection = session.connection()
+        article_id = connection.execute(
+            _INSERT_ARTICLE,
+            {
+                "url": item.url,
+                "site_id": site_id,
+                "category": item.category,
+                "title": item.title,
+                "declared_count": item.declared_count,
+                "fetched_at": parse_time(item.fetched_at),
+                "first_seen": now,
+                "last_seen": now,
+                "http_status": item.http_status,
+                "encoding": item.encoding,
+                "content_hash": item.html_hash,
+                "etag": item.etag,
+                "last_modified": item.last_modified,
+                "raw_html": zlib.compress(item.raw_html) if item.raw_html else None,
+                "warnings": item.warnings or None,
+                "run_id": self.run_id,
+            },
+        ).scalar_one()
+        self._add_variants(session, article_id, item.variants, now)
+        self._add_removals(session, article_id, item)
+        self.counts["articles/new"] += 1
+        return "new"
+
+    def _add_removals(self, session: Session, article_id: int, item: ArticleItem) -> None:
+        if item.removed:
+            session.connection().execute(
+                _INSERT_REMOVALS,
+                [
+                    {
+                        "article_id": article_id,
+                        "rule": r["rule"],
+                        "location": r["where"],
+                        "text": r["text"],
+                    }
+                    for r in item.removed
+                ],
+            )
 
     def _replace_variants(self, session: Session, article: Article, item: ArticleItem) -> bool:
         """Keep the old text as a version and drop the old variants; False if texts are equal."""
@@ -179,7 +224,7 @@ class CorpusWriter:
                 self.counts["duplicates/promoted"] += 1
 
     def _add_variants(
-        self, session: Session, article: Article, variants: list[VariantItem], now: datetime
+        self, session: Session, article_id: int, variants: list[VariantItem], now: datetime
     ) -> None:
         """Insert the variants; each is an exact copy, a near copy, or a new canonical."""
         connection = session.connection()  # Core inserts: no ORM bookkeeping per row
@@ -188,11 +233,11 @@ class CorpusWriter:
             with timed(self.stats, "near_dup"):
                 fp = neardup.fingerprint(item.text)
                 self.index.lock(session, fp, exact)
-                match = self.index.match(session, exact, fp, article.id)
+                match = self.index.match(session, exact, fp, article_id)
             variant_id = connection.execute(
                 _INSERT_VARIANT,
                 {
-                    "article_id": article.id,
+                    "article_id": article_id,
                     "variant_index": item.index,
                     "title": item.title,
                     "text": item.text,
@@ -209,7 +254,6 @@ class CorpusWriter:
                     self.index.add(session, variant_id, fp)
             else:
                 self.counts[f"duplicates/{match.kind}"] += 1
-        session.expire(article, ["variants"])  # rows went in through Core
 
 
 def start_run(session: Session, spider: str) -> int:
