@@ -165,11 +165,16 @@ class DedupClock:
         return wrapper
 
 
-def run(db_url: str, sizes: list[int], batch: int, dup_rate: float, seed: int) -> dict:
+def run(
+    db_url: str, sizes: list[int], batch: int, dup_rate: float, seed: int, search: bool = True
+) -> dict:
     gen = Generator(seed)
     total = max(sizes)
     planned = plan(total, dup_rate, seed)
     engine = open_database(db_url)
+    if not search and engine.dialect.name == "sqlite":
+        with engine.begin() as c:  # isolate the cost of the FTS5 search index (migration 0002)
+            c.exec_driver_sql("DROP TRIGGER IF EXISTS corpus_fts_insert")
     writer = CorpusWriter()
     dedup = DedupPipeline()
     rnd = random.Random(seed + 1)
@@ -235,6 +240,7 @@ def run(db_url: str, sizes: list[int], batch: int, dup_rate: float, seed: int) -
         "bands_rows": list(neardup.band_layout()),
         "shingle": neardup.SHINGLE,
         "batch": batch,
+        "search_index": search,
         "counts": {k: v for k, v in writer.counts.items() if k.startswith("duplicates")},
     }
 
@@ -272,12 +278,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=50, help="documents per transaction")
     parser.add_argument("--dup-rate", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--without-search-index",
+        action="store_true",
+        help="SQLite: leave out the FTS5 search index's insert trigger, to see its share",
+    )
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     with tempfile.TemporaryDirectory(prefix="dedup-bench-") as tmp:
         db_url = args.db or f"sqlite:///{tmp}/corpus.sqlite"
         print(f"inserting {max(sizes)} documents into {redact(db_url)}", file=sys.stderr)
-        result = run(db_url, sizes, args.batch, args.dup_rate, args.seed)
+        result = run(
+            db_url, sizes, args.batch, args.dup_rate, args.seed, not args.without_search_index
+        )
         result["database"] = db_url.split(":", 1)[0]
     print(
         f"\n{'corpus size':>12}  {'ms per document (last 1,000)':>29}  {'of which dedup':>14}"
