@@ -74,7 +74,7 @@ def bare_spider(cls: type) -> type:
     )
 
 
-def run_child(mode: str, url: str, db_url: str) -> dict[str, Any]:
+def run_child(mode: str, url: str, db_url: str, offload: bool = False) -> dict[str, Any]:
     from scaled_site import START_PATHS
     from scrapy.crawler import CrawlerProcess
     from scrapy.spiderloader import SpiderLoader
@@ -83,7 +83,10 @@ def run_child(mode: str, url: str, db_url: str) -> dict[str, Any]:
     from fanwen_crawler.cli import LOCAL_SETTINGS, project_settings
     from fanwen_crawler.timing import stage_times
 
-    settings = project_settings(db_url, {**LOCAL_SETTINGS, "LOG_LEVEL": "ERROR"})
+    overrides = {**LOCAL_SETTINGS, "LOG_LEVEL": "ERROR"}
+    if offload and mode == "full":  # cleaning, dedup and store in a worker process
+        overrides["FANWEN_OFFLOAD"] = True
+    settings = project_settings(db_url, overrides)
     loader = SpiderLoader.from_settings(settings)
     process = CrawlerProcess(settings, install_root_handler=False)
     crawlers = []
@@ -128,6 +131,10 @@ def run_child(mode: str, url: str, db_url: str) -> dict[str, Any]:
         "responses": counts.get("response_received_count", 0),
         "seconds": (finish - start).total_seconds(),
         "cpu_s": (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system),
+        # the offload worker's (a joined child of the crawl's process)
+        "worker_cpu_s": (cpu1.children_user - cpu0.children_user)
+        + (cpu1.children_system - cpu0.children_system),
+        "offload": offload and mode == "full",
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_samples": samples,
         "stages": stages,
@@ -145,13 +152,16 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime + stime
 
 
-def crawl(mode: str, url: str, workdir: Path, server_pid: int, n: int) -> dict[str, Any]:
+def crawl(
+    mode: str, url: str, workdir: Path, server_pid: int, n: int, offload: bool
+) -> dict[str, Any]:
     db = workdir / f"{mode}-{n}.sqlite"
     if db.exists():
         db.unlink()
     before = cpu_ticks(server_pid)
     result = subprocess.run(
-        [sys.executable, __file__, "--child", mode, "--url", url, "--db", f"sqlite:///{db}"],
+        [sys.executable, __file__, "--child", mode, "--url", url, "--db", f"sqlite:///{db}"]
+        + ["--child-offload", str(int(offload))],
         capture_output=True,
         text=True,
         check=False,
@@ -200,7 +210,8 @@ def report(pages: int, best: dict[str, dict], runs: dict[str, list[dict]], build
         print(
             f"{mode:5}: {fig['responses']} responses in {fig['seconds']:.1f} s = "
             f"{fig['pages_per_s']:.0f} pages/s (rounds: {spread}); crawler CPU "
-            f"{1000 * fig['cpu_s'] / fig['responses']:.2f} ms/page, server CPU "
+            f"{1000 * fig['cpu_s'] / fig['responses']:.2f} ms/page (+ offload worker "
+            f"{1000 * fig.get('worker_cpu_s', 0) / fig['responses']:.2f}), server CPU "
             f"{1000 * fig['server_cpu_s'] / fig['responses']:.2f} ms/page; "
             f"peak RSS {fig['peak_rss_mb']:.0f} MB; RSS {rss_growth(fig['rss_samples'])}"
         )
@@ -226,6 +237,10 @@ def report(pages: int, best: dict[str, dict], runs: dict[str, list[dict]], build
         "full_peak_rss_mb": round(full["peak_rss_mb"], 1),
         "bare_cpu_ms_per_page": round(1000 * bare["cpu_s"] / bare["responses"], 3),
         "full_cpu_ms_per_page": round(1000 * full["cpu_s"] / full["responses"], 3),
+        "full_worker_cpu_ms_per_page": round(
+            1000 * full.get("worker_cpu_s", 0) / full["responses"], 3
+        ),
+        "offload": full.get("offload", False),
         "stages": {k: round(v["seconds"], 3) for k, v in sorted(full["stages"].items())},
         "stage_ms_per_item": {
             k: round(1000 * v["seconds"] / articles, 3) for k, v in sorted(full["stages"].items())
@@ -240,12 +255,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=1, help="bare+full rounds; best counts")
     parser.add_argument("--only", choices=["bare", "full"], help="run one of the two crawls")
     parser.add_argument("--workdir", type=Path, help="keep the site and databases here")
+    parser.add_argument(
+        "--no-offload",
+        dest="offload",
+        action="store_false",
+        help="full crawl without FANWEN_OFFLOAD (everything in the crawl's process)",
+    )
+    parser.add_argument("--child-offload", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--child", choices=["bare", "full"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(run_child(args.child, args.url, args.db)))
+        print(json.dumps(run_child(args.child, args.url, args.db, bool(args.child_offload))))
         return
 
     from scaled_site import build_site
@@ -267,7 +289,7 @@ def main(argv: list[str] | None = None) -> None:
             runs: dict[str, list[dict]] = {m: [] for m in modes}
             for n in range(args.rounds):
                 for mode in modes:
-                    runs[mode].append(crawl(mode, url, workdir, server.pid, n))
+                    runs[mode].append(crawl(mode, url, workdir, server.pid, n, args.offload))
                     last = runs[mode][-1]
                     print(f"  {mode} round {n + 1}: {last['pages_per_s']:.0f} pages/s", flush=True)
         finally:

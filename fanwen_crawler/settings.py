@@ -53,6 +53,11 @@ FANWEN_NEAR_DUP_THRESHOLD = None  # default: $FANWEN_NEAR_DUP_THRESHOLD, else 0.
 FANWEN_INCREMENTAL = True  # stored articles are re-fetched only when due, conditionally
 FANWEN_RECRAWL_AFTER = 3.0  # days before a stored article page is due again
 FANWEN_RUN_STALE_AFTER = 3600  # seconds without a heartbeat before a `running` run is stale
+# Clean, dedup and store in a worker process fed through a bounded queue (the crawl's second
+# core; fanwen_crawler/offload.py, docs/performance.md). Off by default: feed exports then see
+# items before cleaning. FANWEN_OFFLOAD_QUEUE bounds the items waiting for the worker.
+FANWEN_OFFLOAD = False
+FANWEN_OFFLOAD_QUEUE = 200
 
 # A distributed crawl (docs/scaling.md): with FANWEN_REDIS_URL set (`fanwen crawl --redis URL`),
 # the add-on moves the scheduler and dupefilter to Redis (scrapy-redis) for N workers.

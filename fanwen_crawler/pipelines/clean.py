@@ -12,16 +12,17 @@ from fanwen_crawler.timing import timed_stage
 
 
 class CleanPipeline:
-    def __init__(self, stats=None) -> None:
+    def __init__(self, stats=None, offload: bool = False) -> None:
         self.stats = stats
+        self.offload = offload  # FANWEN_OFFLOAD: the worker process does it (offload.py)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.stats)
+        return cls(crawler.stats, crawler.settings.getbool("FANWEN_OFFLOAD"))
 
     @timed_stage("clean")
     def process_item(self, item, spider=None):
-        if not isinstance(item, ArticleItem):
+        if self.offload or not isinstance(item, ArticleItem):
             return item
         # Recurring lines learned from the site's pages, when its spider learns (generic).
         clean_article(item, existing_table(item.site))

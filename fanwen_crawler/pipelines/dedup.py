@@ -15,16 +15,17 @@ from fanwen_crawler.timing import timed_stage
 
 
 class DedupPipeline:
-    def __init__(self, stats=None) -> None:
+    def __init__(self, stats=None, offload: bool = False) -> None:
         self.stats = stats
+        self.offload = offload  # FANWEN_OFFLOAD: the worker process does it (offload.py)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.stats)
+        return cls(crawler.stats, crawler.settings.getbool("FANWEN_OFFLOAD"))
 
     @timed_stage("dedup")
     def process_item(self, item, spider=None):
-        if isinstance(item, ArticleItem):
+        if isinstance(item, ArticleItem) and not self.offload:
             for variant in item.variants:
                 variant.exact_hash = exact_hash(variant.text)
         return item

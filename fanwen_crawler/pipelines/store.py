@@ -5,6 +5,10 @@ FANWEN_DB_RETRIES / FANWEN_DB_RETRY_DELAY (how long to wait for a locked or abse
 before the crawl stops with a clear error; nothing is half-written: a batch commits whole).
 Several workers may write to one PostgreSQL database at once: a batch that collides with
 another worker's is retried whole (see ``StorePipeline.flush``).
+
+FANWEN_OFFLOAD (default off): items are handed to a worker process that cleans, hashes and
+stores them with this same pipeline code (``fanwen_crawler.offload``); this pipeline then only
+hands them over and, at the end, records the run with the worker's counts and stats.
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ class StorePipeline:
         self.engine = None
         self.run_id: int | None = None
         self.heartbeat = task.LoopingCall(self.beat)
+        self.offload = False  # FANWEN_OFFLOAD: clean, dedup and store in a worker process
+        self.offload_queue = 200
+        self.offloader = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -56,6 +63,8 @@ class StorePipeline:
         )
         # -s FANWEN_NEAR_DUP_THRESHOLD=…, else the environment's, else 0.5 (docs/dedup.md)
         pipeline.writer.index = NearDupIndex(threshold_setting(settings))
+        pipeline.offload = settings.getbool("FANWEN_OFFLOAD")
+        pipeline.offload_queue = settings.getint("FANWEN_OFFLOAD_QUEUE", 200)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -70,10 +79,25 @@ class StorePipeline:
         if stale:
             logger.warning("runs %s were left running by a killed process: interrupted", stale)
         self.writer.run_id = self.run_id
+        if self.offload:
+            from fanwen_crawler.offload import Offloader
+
+            config = {
+                "url": self.url,
+                "batch_size": self.batch_size,
+                "retries": self.retries,
+                "retry_delay": self.retry_delay,
+                "threshold": self.writer.index.threshold,
+                "run_id": self.run_id,
+            }
+            self.offloader = Offloader(config, self.offload_queue)
         self.heartbeat.start(settings.getfloat("FANWEN_RUN_HEARTBEAT", 60), now=False)
 
     def beat(self) -> None:
         """Every FANWEN_RUN_HEARTBEAT seconds: the run is alive, here are its counts."""
+        if self.offloader is not None:
+            self.offloader.poll()
+            self.writer.counts = Counter(self.offloader.counts)
         counts = run_counts(self.writer.counts, self.crawler.stats.get_stats())
         try:
             with Session(self.engine) as session, session.begin():
@@ -83,7 +107,12 @@ class StorePipeline:
 
     @timed_stage("store")
     def process_item(self, item, spider=None):
-        if isinstance(item, ArticleItem | FetchErrorItem):
+        if isinstance(item, ArticleItem | FetchErrorItem) and self.offloader is not None:
+            try:
+                self.offloader.put(item)
+            except RuntimeError as error:
+                raise CloseSpider(f"offload worker failed: {error}") from error
+        elif isinstance(item, ArticleItem | FetchErrorItem):
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
                 self.flush()
@@ -136,8 +165,26 @@ class StorePipeline:
             end_run(session, self.run_id, reason, counts, stats)
 
     def close_spider(self, spider=None):
+        if self.offloader is not None:
+            self._collect_offloaded()
+            return
         with timed(self.crawler.stats, "store"):
             self.flush()
+
+    def _collect_offloaded(self) -> None:
+        """Wait for the worker; its counts and stats become the crawl's."""
+        worker_stats = self.offloader.close()
+        self.writer.counts = Counter(self.offloader.counts)
+        stats = self.crawler.stats
+        counted = {f"fanwen/{key}" for key in self.writer.counts}
+        for key, value in worker_stats.items():
+            if key in counted or not isinstance(value, int | float):
+                stats.set_value(key, value)  # the store's totals, as flush() sets them
+            else:
+                stats.inc_value(key, value, start=0)
+        if self.offloader.error:
+            stats.inc_value("fanwen/db/failed_batches")
+            logger.error("offload worker failed: %s", self.offloader.error)
 
 
 def _is_conflict(error: OperationalError) -> bool:
