@@ -105,18 +105,26 @@ class StorePipeline:
         except OperationalError as error:
             logger.warning("no heartbeat for run %s: %s", self.run_id, error.orig)
 
-    @timed_stage("store")
     def process_item(self, item, spider=None):
-        if isinstance(item, ArticleItem | FetchErrorItem) and self.offloader is not None:
-            try:
-                self.offloader.put(item)
-            except RuntimeError as error:
-                raise CloseSpider(f"offload worker failed: {error}") from error
-        elif isinstance(item, ArticleItem | FetchErrorItem):
-            self.buffer.append(item)
-            if len(self.buffer) >= self.batch_size:
-                self.flush()
+        if isinstance(item, ArticleItem | FetchErrorItem):
+            if self.offloader is not None:
+                self._hand_over(item)
+            else:
+                self._store(item)
         return item
+
+    @timed_stage("store")
+    def _store(self, item) -> None:
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+
+    @timed_stage("handover")  # the worker times its own store; this is the wait for its queue
+    def _hand_over(self, item) -> None:
+        try:
+            self.offloader.put(item)
+        except RuntimeError as error:
+            raise CloseSpider(f"offload worker failed: {error}") from error
 
     def flush(self) -> None:
         """Write the buffer in one transaction, waiting out a locked or absent database.
