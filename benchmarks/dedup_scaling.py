@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from fanwen_crawler import neardup
@@ -166,12 +166,25 @@ class DedupClock:
 
 
 def run(
-    db_url: str, sizes: list[int], batch: int, dup_rate: float, seed: int, search: bool = True
+    db_url: str,
+    sizes: list[int],
+    batch: int,
+    dup_rate: float,
+    seed: int,
+    search: bool = True,
+    cache_mb: int = 0,
 ) -> dict:
     gen = Generator(seed)
     total = max(sizes)
     planned = plan(total, dup_rate, seed)
     engine = open_database(db_url)
+    if cache_mb and engine.dialect.name == "sqlite":
+        engine.dispose()
+
+        @event.listens_for(engine, "connect")
+        def _cache(dbapi_connection, _record):
+            dbapi_connection.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
+
     if not search and engine.dialect.name == "sqlite":
         with engine.begin() as c:  # isolate the cost of the FTS5 search index (migration 0002)
             c.exec_driver_sql("DROP TRIGGER IF EXISTS corpus_fts_insert")
@@ -241,6 +254,7 @@ def run(
         "shingle": neardup.SHINGLE,
         "batch": batch,
         "search_index": search,
+        "sqlite_cache_mb": cache_mb or None,
         "counts": {k: v for k, v in writer.counts.items() if k.startswith("duplicates")},
     }
 
@@ -279,6 +293,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dup-rate", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--sqlite-cache-mb",
+        type=int,
+        default=0,
+        help="SQLite page cache per connection in MB (default: SQLite's own, 2 MB)",
+    )
+    parser.add_argument(
         "--without-search-index",
         action="store_true",
         help="SQLite: leave out the FTS5 search index's insert trigger, to see its share",
@@ -289,7 +309,13 @@ def main(argv: list[str] | None = None) -> int:
         db_url = args.db or f"sqlite:///{tmp}/corpus.sqlite"
         print(f"inserting {max(sizes)} documents into {redact(db_url)}", file=sys.stderr)
         result = run(
-            db_url, sizes, args.batch, args.dup_rate, args.seed, not args.without_search_index
+            db_url,
+            sizes,
+            args.batch,
+            args.dup_rate,
+            args.seed,
+            not args.without_search_index,
+            args.sqlite_cache_mb,
         )
         result["database"] = db_url.split(":", 1)[0]
     print(
