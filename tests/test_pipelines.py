@@ -21,7 +21,9 @@ def seed_like_item(url="https://www.nuenian.com/fanwen/yanjiangzhici/1.html") ->
         title="禁毒誓师大会上讲话",
         variants=[
             VariantItem(1, "禁毒誓师大会上讲话1", ["同志们:", "提高能力。原创文秘材料,尽在网络。"]),
-            VariantItem(2, "禁毒誓师大会上讲话2", ["同志们:", "作出新的贡献!", "本文地址:https://x/1.html"]),
+            VariantItem(
+                2, "禁毒誓师大会上讲话2", ["同志们:", "作出新的贡献!", "本文地址:https://x/1.html"]
+            ),
         ],
         fetched_at="2026-11-29T10:00:00+00:00",
         html_hash="abc",
@@ -31,7 +33,9 @@ def seed_like_item(url="https://www.nuenian.com/fanwen/yanjiangzhici/1.html") ->
 
 @pytest.fixture
 def crawler(sqlite_url):
-    crawler = get_crawler(SpeechesSpider, {"FANWEN_DATABASE_URL": sqlite_url, "FANWEN_BATCH_SIZE": 2})
+    crawler = get_crawler(
+        SpeechesSpider, {"FANWEN_DATABASE_URL": sqlite_url, "FANWEN_BATCH_SIZE": 2}
+    )
     crawler.spider = crawler._create_spider()
     return crawler
 
@@ -60,7 +64,9 @@ def test_clean_then_dedup_then_store_writes_clean_rows(crawler, sqlite_url):
     store.spider_closed(crawler.spider, "finished")
     with create_engine(sqlite_url).connect() as c:
         texts = c.execute(text("SELECT text FROM corpus ORDER BY id")).scalars().all()
-        copies = c.execute(text("SELECT count(*) FROM variants WHERE duplicate_of IS NOT NULL")).scalar()
+        copies = c.execute(
+            text("SELECT count(*) FROM variants WHERE duplicate_of IS NOT NULL")
+        ).scalar()
         run = c.execute(text("SELECT status, counts FROM crawl_runs")).one()
     assert texts == ["同志们:\n提高能力。", "同志们:\n作出新的贡献!"]
     assert copies == 4

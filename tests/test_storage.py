@@ -44,8 +44,18 @@ def test_corpus_view_has_the_contract_columns(engine):
     write(engine, article("https://a.example/1.html", "同志们:正文。"))
     with engine.connect() as c:
         columns = set(c.execute(text("SELECT * FROM corpus")).keys())
-    assert {"id", "url", "site", "category", "article_title", "variant_index", "variant_title",
-            "text", "char_count", "fetched_at"} <= columns
+    assert {
+        "id",
+        "url",
+        "site",
+        "category",
+        "article_title",
+        "variant_index",
+        "variant_title",
+        "text",
+        "char_count",
+        "fetched_at",
+    } <= columns
 
 
 def test_writing_the_same_page_twice_gives_the_same_rows(engine):
@@ -82,7 +92,9 @@ def test_changed_canonical_hands_over_to_its_copy(engine):
 
 
 def test_fetch_errors_are_rows_of_their_own(engine):
-    write(engine, FetchErrorItem(url="https://a.example/x.html", kind="http_404", reason="HTTP 404"))
+    write(
+        engine, FetchErrorItem(url="https://a.example/x.html", kind="http_404", reason="HTTP 404")
+    )
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(FetchError)) == 1
     assert corpus_rows(engine) == []
