@@ -37,6 +37,16 @@ _CRUMB_PREFIX = re.compile(
     r"^\s*(?:当前位置|當前位置|您现在的位置|您現在的位置|你现在的位置|您的位置|位置)(?:是)?\s*[::]?\s*"
 )
 _HOME = {"首页", "主页", "网站首页", "home", "Home", "HOME"}
+# A breadcrumb is marked by its class or id, or starts with "当前位置:"-like words.
+_CRUMB_STARTS = ("当前位置", "您的位置", "您现在的位置", "你现在的位置", "當前位置")
+_CRUMB_XPATH = (
+    "(//*[contains(@class,'position') or contains(@class,'crumb') or contains(@class,'location')"
+    " or contains(@class,'path') or contains(@id,'position') or contains(@id,'crumb')]"
+    " | //*[self::div or self::p or self::span][not(.//div)]["
+    + " or ".join(f"starts-with(normalize-space(.),'{w}')" for w in _CRUMB_STARTS)
+    + "])[1]"
+)
+_CRUMB_LEAF = {"正文", "内容", "阅读", "详情", "文章"}  # "首页 > 讲话稿 > 正文": the page itself
 # A decoded page with this share of U+FFFD was decoded with the wrong codec.
 _MOJIBAKE_SHARE = 0.01
 
@@ -239,22 +249,14 @@ def breadcrumb(selector: Selector, profile: Profile | None = None) -> str:
     ``首页 > 范文 > 演讲致辞`` → ``范文/演讲致辞``.
     """
     css = profile.breadcrumb if profile and profile.breadcrumb else ""
-    nodes = (
-        selector.css(css)
-        if css
-        else selector.xpath(
-            "//*[contains(@class,'position') or contains(@class,'crumb')"
-            " or contains(@class,'location') or contains(@id,'position')"
-            " or contains(@id,'crumb')][1]"
-        )
-    )
+    nodes = selector.css(css) if css else selector.xpath(_CRUMB_XPATH)
     if not nodes:
         return ""
     links = [tidy(t) for t in nodes[0].xpath(".//a").xpath("string()").getall()]
-    if not links:
+    if len(links) < 2:
         text = _CRUMB_PREFIX.sub("", tidy(nodes[0].xpath("string()").get() or ""))
         links = _CRUMB_SEPARATORS.split(text)
-    return "/".join(p for p in links if p and p not in _HOME)
+    return "/".join(p for p in links if p and p not in _HOME and p not in _CRUMB_LEAF)
 
 
 def extract_page(selector: Selector, profile: Profile | None = None) -> Page:
