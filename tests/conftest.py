@@ -16,6 +16,19 @@ from fanwen_crawler.db import open_database
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("FANWEN_CI") == "1"
+# The `corpus` view's contract (DESIGN §3): at least these columns, in this order.
+CORPUS_CONTRACT = [
+    "id",
+    "url",
+    "site",
+    "category",
+    "article_title",
+    "variant_index",
+    "variant_title",
+    "text",
+    "char_count",
+    "fetched_at",
+]
 
 
 def need_server(variable: str, what: str) -> str:

@@ -17,20 +17,7 @@ from fanwen_crawler.cli import main
 from fanwen_crawler.db import open_database
 from fanwen_crawler.export import UnsafeFilter, _read_only, export, iter_batches
 
-from conftest import run_fanwen
-
-CONTRACT = [
-    "id",
-    "url",
-    "site",
-    "category",
-    "article_title",
-    "variant_index",
-    "variant_title",
-    "text",
-    "char_count",
-    "fetched_at",
-]
+from conftest import CORPUS_CONTRACT, run_fanwen
 
 
 @pytest.fixture
@@ -49,7 +36,7 @@ def test_jsonl_holds_the_views_rows_and_fields(corpus, tmp_path):
     assert export(corpus, "jsonl", out) == CANONICAL_TEXTS
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert list(records[0]) == view_columns(corpus)
-    assert [c for c in records[0] if c in CONTRACT] == CONTRACT
+    assert [c for c in records[0] if c in CORPUS_CONTRACT] == CORPUS_CONTRACT
     assert records[0]["text"] == DRUG  # Chinese as itself, newlines kept
     assert records[0]["fetched_at"] == "2026-01-02T08:00:00"
     assert [r["id"] for r in records] == sorted(r["id"] for r in records)

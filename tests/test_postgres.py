@@ -26,20 +26,10 @@ from fanwen_crawler.pipelines.store import StorePipeline
 from fanwen_crawler.spiders.speeches import SpeechesSpider
 from fanwen_crawler.storage import CorpusWriter
 
+from conftest import CORPUS_CONTRACT
+
 pytestmark = pytest.mark.postgres
 
-CONTRACT_COLUMNS = {
-    "id",
-    "url",
-    "site",
-    "category",
-    "article_title",
-    "variant_index",
-    "variant_title",
-    "text",
-    "char_count",
-    "fetched_at",
-}
 SPEECH = "同志们:今天我们召开全县安全生产工作会议,主要任务是总结上半年工作,部署下一阶段任务。"
 OTHER = "各位家长:感谢大家在百忙之中来参加本次家长会,下面我代表班级向大家汇报本学期的情况。"
 
@@ -93,7 +83,7 @@ def test_migrations_go_down_to_nothing_and_up_again(pg_engine):
     command.upgrade(config, "head")
     with pg_engine.connect() as connection:
         columns = set(connection.execute(text("SELECT * FROM corpus")).keys())
-    assert columns >= CONTRACT_COLUMNS
+    assert columns >= set(CORPUS_CONTRACT)
 
 
 def test_workers_migrating_one_empty_database_at_once_all_succeed(fresh_postgres_url):
