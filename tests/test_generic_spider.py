@@ -162,3 +162,11 @@ def test_two_crawls_add_to_one_corpus(crawled):
         )
     )
     assert counts == {"testsite": 9, "othersite": 2}
+
+
+def test_generic_without_a_start_url_stops_with_a_clear_reason(tmp_path):
+    result = run_fanwen(
+        "crawl", "generic", "--db", f"sqlite:///{tmp_path / 'c.sqlite'}", check=False
+    )
+    assert result.returncode != 0
+    assert "no_start_url" in result.stderr

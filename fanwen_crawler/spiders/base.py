@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -56,10 +57,13 @@ class FanwenSpider(RedisFrontierMixin, scrapy.Spider):
         self.article_urls = [u for u in re.split(r"[\s,]+", article_url or "") if u]
         urls = start_url or ("" if self.article_urls else self.default_start_url)
         self.start_urls = [u for u in re.split(r"[\s,]+", urls) if u]
-        first = (self.start_urls or self.article_urls)[0]
-        self.site = site or self.profile.site or urlsplit(first).netloc
+        first = (self.start_urls or self.article_urls or [""])[0]
+        self.host = urlsplit(first).netloc
+        self.site = site or self.profile.site or self.host
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if not (self.start_urls or self.article_urls or self.distributed):
+            raise CloseSpider("no_start_url: pass -a start_url=URL (fanwen crawl --start-url URL)")
         for url in self.start_urls:
             yield self.listing_request(url)
         for url in self.article_urls:
@@ -111,7 +115,7 @@ class FanwenSpider(RedisFrontierMixin, scrapy.Spider):
         with timed(self.crawler.stats, "extract"):
             response, warning = fix_encoding(response)
             page = extract_page(response.selector, self.profile)
-        if self.profile.body and not response.css(self.profile.body):
+        if not page.profile_matched:
             # The site's layout changed, or the page is broken: say so, then try generically.
             self.crawler.stats.inc_value("fanwen/extract/profile_miss")
             self.logger.warning("%s: no %r on the page", response.url, self.profile.body)

@@ -46,8 +46,6 @@ class GenericSpider(FanwenSpider):
         super().__init__(*args, **kwargs)
         self.held: list[ArticleItem] = []
         self.warmup_done = False
-        first = (self.start_urls or self.article_urls or [""])[0]
-        self.host = urlsplit(first).netloc
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
