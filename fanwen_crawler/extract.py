@@ -74,6 +74,8 @@ class Page:
     blocks: list[Block] = field(default_factory=list)
     # What extraction itself dropped from the body (hidden jammer strings), for the audit.
     removed: list[dict] = field(default_factory=list)
+    # False when the profile's body selector found nothing and the body was found generically.
+    profile_matched: bool = True
 
     @property
     def paragraphs(self) -> list[str]:
@@ -265,16 +267,13 @@ def extract_page(selector: Selector, profile: Profile | None = None) -> Page:
     if profile and profile.body:
         found = selector.css(profile.body)
         body = found[0].root if found else None
+    matched = body is not None or not (profile and profile.body)
     if body is None:
         body = main_block(selector)
     removed: list[dict] = []
     blocks = blocks_of(body, removed) if body is not None else []
-    return Page(page_title(selector, profile), breadcrumb(selector, profile), blocks, removed)
-
-
-def body_blocks(selector: Selector, profile: Profile | None = None) -> list[Block]:
-    """Only the body's blocks: for continuation pages, whose title and crumbs repeat page one."""
-    return extract_page(selector, profile).blocks
+    title, category = page_title(selector, profile), breadcrumb(selector, profile)
+    return Page(title, category, blocks, removed, profile_matched=matched)
 
 
 # Listing pages --------------------------------------------------------------------------------

@@ -98,3 +98,16 @@ def test_broken_page_becomes_an_error_item(kind):
     broken = next(b for b in MANIFEST["broken"] if b["kind"] == kind)
     (item,) = spider_for(broken["site"]).parse_article(response(broken["path"]))
     assert isinstance(item, FetchErrorItem) and item.kind == kind
+
+
+def test_a_page_without_the_profiles_body_is_counted_as_a_profile_miss():
+    broken = next(b for b in MANIFEST["broken"] if b["kind"] == "truncated")
+    spider = spider_for(broken["site"])
+    list(spider.parse_article(response(broken["path"])))
+    assert spider.crawler.stats.get_value("fanwen/extract/profile_miss") == 1
+
+
+def test_a_profiled_page_is_not_a_profile_miss():
+    spider = spider_for("nuenian")
+    list(spider.parse_article(response(SEED)))
+    assert spider.crawler.stats.get_value("fanwen/extract/profile_miss") is None
