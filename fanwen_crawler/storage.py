@@ -102,20 +102,8 @@ class CorpusWriter:
             self.counts["articles/unchanged"] += 1
             return "unchanged"
         outcome = "updated" if self._replace_variants(session, article, item) else "unchanged"
-        article.site_id = site_id
-        article.category = item.category
-        article.title = item.title
-        article.declared_count = item.declared_count
-        article.fetched_at = parse_time(item.fetched_at)
-        article.last_seen = now
-        article.http_status = item.http_status
-        article.encoding = item.encoding
-        article.content_hash = item.html_hash
-        article.etag = item.etag
-        article.last_modified = item.last_modified
-        article.raw_html = zlib.compress(item.raw_html) if item.raw_html else None
-        article.warnings = item.warnings or None
-        article.run_id = self.run_id
+        for column, value in self._article_values(item, site_id, now).items():
+            setattr(article, column, value)
         session.flush()
         if outcome == "updated":
             self._add_variants(session, article.id, item.variants, now)
@@ -125,29 +113,31 @@ class CorpusWriter:
         self.counts[f"articles/{outcome}"] += 1
         return outcome
 
+    def _article_values(self, item: ArticleItem, site_id: int, now: datetime) -> dict:
+        """The article row's columns that every fetch sets (all but url and first_seen)."""
+        return {
+            "site_id": site_id,
+            "category": item.category,
+            "title": item.title,
+            "declared_count": item.declared_count,
+            "fetched_at": parse_time(item.fetched_at),
+            "last_seen": now,
+            "http_status": item.http_status,
+            "encoding": item.encoding,
+            "content_hash": item.html_hash,
+            "etag": item.etag,
+            "last_modified": item.last_modified,
+            "raw_html": zlib.compress(item.raw_html) if item.raw_html else None,
+            "warnings": item.warnings or None,
+            "run_id": self.run_id,
+        }
+
     def _insert_article(self, session: Session, item: ArticleItem, site_id: int, now) -> str:
         """A page not stored before: its article, variants and removals in a few statements."""
         connection = session.connection()
         article_id = connection.execute(
             _INSERT_ARTICLE,
-            {
-                "url": item.url,
-                "site_id": site_id,
-                "category": item.category,
-                "title": item.title,
-                "declared_count": item.declared_count,
-                "fetched_at": parse_time(item.fetched_at),
-                "first_seen": now,
-                "last_seen": now,
-                "http_status": item.http_status,
-                "encoding": item.encoding,
-                "content_hash": item.html_hash,
-                "etag": item.etag,
-                "last_modified": item.last_modified,
-                "raw_html": zlib.compress(item.raw_html) if item.raw_html else None,
-                "warnings": item.warnings or None,
-                "run_id": self.run_id,
-            },
+            {"url": item.url, "first_seen": now, **self._article_values(item, site_id, now)},
         ).scalar_one()
         self._add_variants(session, article_id, item.variants, now)
         self._add_removals(session, article_id, item)
