@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from fanwen_crawler.variants import declared_count
 RULES_FILE = DATA_DIR / "rules" / "boilerplate.toml"
 _SENTENCE_END = re.compile(r"[。!?!?;;]")
 _LINK_LINE_MAX = 60  # a related-article line is a short title, perhaps with a date
+KINDS = ("line", "block", "inline")
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,27 @@ class RuleSet:
     rules: tuple[Rule, ...]
 
     def for_kind(self, kind: str) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.kind == kind)
+        return self._by_kind[kind]
+
+    def may_match(self, kinds: str, paragraph: str) -> bool:
+        """Could any rule of these kinds (``"line block"``, ``"inline"``) match? One search of
+        their patterns joined: most paragraphs match none, and then the rules need not be
+        tried one by one."""
+        joined = self._joined[kinds]
+        return joined is not None and joined.search(paragraph) is not None
+
+    @cached_property
+    def _by_kind(self) -> dict[str, tuple[Rule, ...]]:
+        return {kind: tuple(r for r in self.rules if r.kind == kind) for kind in KINDS}
+
+    @cached_property
+    def _joined(self) -> dict[str, re.Pattern[str] | None]:
+        out = {}
+        for kinds in ("line block", "inline"):
+            rules = [r for r in self.rules if r.kind in kinds.split()]
+            joined = "|".join(f"(?:{r.pattern.pattern})" for r in rules)
+            out[kinds] = re.compile(joined) if rules else None
+        return out
 
 
 def _rule(raw: dict[str, Any]) -> Rule:
@@ -82,23 +103,25 @@ def clean_paragraphs(
             note("related_links", paragraph, position)
             continue
         in_block = False
-        if block := next((r for r in block_rules if r.matches_line(paragraph)), None):
+        suspect = rules.may_match("line block", paragraph)
+        if suspect and (block := next((r for r in block_rules if r.matches_line(paragraph)), None)):
             note(block.name, paragraph, position)
             in_block = True
             continue
         if paragraph in titles and not kept:
             note("title_repeat", paragraph, position)
             continue
-        if line := next((r for r in line_rules if r.matches_line(paragraph)), None):
+        if suspect and (line := next((r for r in line_rules if r.matches_line(paragraph)), None)):
             note(line.name, paragraph, position)
             continue
         if learned is not None and learned.is_boilerplate(paragraph, titles):
             note("learned_repeat", paragraph, position)
             continue
-        for rule in inline_rules:
-            for match in list(rule.pattern.finditer(paragraph)):
-                note(rule.name, match.group(), position)
-            paragraph = rule.pattern.sub("", paragraph)
+        if rules.may_match("inline", paragraph):
+            for rule in inline_rules:
+                for match in list(rule.pattern.finditer(paragraph)):
+                    note(rule.name, match.group(), position)
+                paragraph = rule.pattern.sub("", paragraph)
         if learned is not None:
             for fragment in learned.learned_fragments(paragraph, titles):
                 note("learned_fragment", fragment, position)

@@ -30,6 +30,8 @@ _DECLARED_SUFFIX = re.compile(rf"(?:集锦|集錦|汇总|彙總|合集|精选|�
 
 _END_PUNCT = re.compile(r"[。!?;!?;]")
 _MAX_HEADING = 60
+_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d{1,2}")
 
 # Marker first: 篇一, 【篇一】, 篇一:副标题, 第一篇:副标题, 范文一, 【範例一】, 篇1.
 _MARKER_FIRST = re.compile(
@@ -116,15 +118,15 @@ def _fused_heading(position: int, text: str, title_stem: str) -> Heading | None:
     """``国旗下演讲稿1尊敬的老师们…``: the title and its number glued to the first sentence."""
     if len(title_stem) < 4:
         return None
-    for cut in range(len(title_stem) // 2, min(len(text), _MAX_HEADING)):
-        if text[cut].isdigit():
-            stem = text[:cut]
-            m = re.match(r"\d{1,2}", text[cut:])
-            assert m is not None
-            rest = text[cut + m.end() :].strip()
-            if _similar_stem(stem, title_stem) and rest and not rest[0].isdigit():
-                return Heading(position, int(m.group()), "fused", text[: cut + m.end()], rest)
-            return None
+    # the first digit at or after half the title's length, within a heading's reach
+    first = _DIGIT.search(text, len(title_stem) // 2, _MAX_HEADING)
+    if first is None:
+        return None
+    m = _DIGITS.match(text, first.start())
+    assert m is not None  # a digit starts it
+    rest = text[m.end() :].strip()
+    if _similar_stem(text[: m.start()], title_stem) and rest and not rest[0].isdigit():
+        return Heading(position, int(m.group()), "fused", text[: m.end()], rest)
     return None
 
 
