@@ -10,12 +10,14 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -113,14 +115,24 @@ class Variant(Base):
 
 
 class MinHashBand(Base):
-    """Near-duplicate index: one row per (band, bucket hash) of a canonical variant."""
+    """Near-duplicate index: one row per LSH band of a canonical variant, keyed by its bucket.
+
+    One B-tree keyed (bucket, variant_id) (WITHOUT ROWID on SQLite): a look-up probes it once
+    per band, and its 64-bit integer keys keep it small enough to stay in the page cache
+    (``fanwen_crawler.neardup``; migration ``0004_band_keys``).
+    """
 
     __tablename__ = "minhash_bands"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    variant_id: Mapped[int] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"))
-    band: Mapped[int] = mapped_column(Integer)
-    bucket: Mapped[str] = mapped_column(String(32))
-    __table_args__ = (Index("ix_minhash_bands_band_bucket", "band", "bucket"),)
+    bucket: Mapped[int] = mapped_column(BigInteger, autoincrement=False)
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("variants.id", ondelete="CASCADE"), index=True
+    )
+    band: Mapped[int] = mapped_column(SmallInteger)
+    __table_args__ = (
+        # named: on PostgreSQL the table it replaced still held minhash_bands_pkey then
+        PrimaryKeyConstraint("bucket", "variant_id", name="pk_minhash_bands"),
+        {"sqlite_with_rowid": False},
+    )
 
 
 class MinHashSignature(Base):

@@ -8,10 +8,13 @@ with probability ``1 - (1 - s**ROWS)**BANDS``: the bands find *candidates*, and 
 counts as a copy only when the true Jaccard similarity of the two shingle sets reaches the
 threshold (``FANWEN_NEAR_DUP_THRESHOLD``).
 
-The index is the table ``minhash_bands`` (band, bucket → variant), one row per band of every
-canonical variant, looked up through its (band, bucket) index: finding a text's candidates
-costs ``BANDS`` index probes whatever the corpus size, and nothing is held in memory, so
-copies are found across crawl runs, sites and workers.
+The index is the table ``minhash_bands`` (bucket → variant), one row per band of every
+canonical variant, keyed (bucket, variant_id): finding a text's candidates costs ``BANDS``
+probes of that one B-tree whatever the corpus size, and nothing is held in memory, so copies
+are found across crawl runs, sites and workers. A bucket is a signed 64-bit integer with the
+band number mixed in: 3.2 million rows (100,000 canonicals) take ~90 MB, where text keys in
+a table plus a (band, bucket) index took about three times that and fell out of SQLite's
+page cache (``benchmarks/dedup_scaling.py``, docs/dedup.md).
 
 Hashing. datasketch's ``MinHash.update_batch`` takes ~9 ms for a 3,000-character text (a
 SHA-1 per shingle, then 64-bit arithmetic modulo a Mersenne prime), far over the ~1.5 ms per
@@ -142,15 +145,35 @@ def signature(shingles: np.ndarray) -> np.ndarray:
     return values.min(axis=1)
 
 
-def buckets(sig: np.ndarray) -> list[str]:
-    """One bucket per band: a 64-bit BLAKE2b of the band's values, as 16 hex digits."""
+def buckets(sig: np.ndarray) -> list[int]:
+    """One bucket per band: a 64-bit BLAKE2b of the band's values with the band number mixed
+    in (so one key column serves all bands), as a signed 64-bit integer (a BIGINT)."""
     bands, rows = band_layout()
     raw = sig.astype("<u4").tobytes()
     width = rows * 4
     return [
-        hashlib.blake2b(raw[i * width : (i + 1) * width], digest_size=8).hexdigest()
-        for i in range(bands)
+        band_key(
+            band,
+            int.from_bytes(
+                hashlib.blake2b(raw[band * width : (band + 1) * width], digest_size=8).digest(),
+                "big",
+            ),
+        )
+        for band in range(bands)
     ]
+
+
+def band_key(band: int, digest: int) -> int:
+    """The stored key of a band's unsigned 64-bit digest: XOR a per-band constant (SplitMix64
+    of the band number), then read as signed. Reversible: migration 0004 converts keys of
+    the earlier (band, hex digest) rows with it."""
+    value = digest ^ _band_salt(band)
+    return value - 2**64 if value >= 2**63 else value
+
+
+@functools.cache
+def _band_salt(band: int) -> int:
+    return int(_mix64(np.array([band + 1], dtype=np.uint64))[0])
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -166,7 +189,7 @@ class Fingerprint:
     """What near-duplicate detection needs of one text."""
 
     shingles: np.ndarray
-    buckets: list[str]  # empty when the text is too short to be matched approximately
+    buckets: list[int]  # empty when the text is too short to be matched approximately
     signature: np.ndarray | None = None  # NUM_PERM uint32 values, when indexable
 
     @property
@@ -205,9 +228,12 @@ MAX_CANDIDATES = 20  # candidates checked per text: those sharing the most bands
 SCREEN_MARGIN = 0.2
 
 
-def lock_keys(keys: Iterable[str]) -> list[int]:
-    """Signed 32-bit advisory-lock keys for buckets / exact hashes (hex strings), sorted."""
-    return sorted({int(k[:8], 16) - 2**31 for k in keys})
+def lock_keys(bucket_keys: Iterable[int], exact: str) -> list[int]:
+    """Signed 32-bit advisory-lock keys for a text's buckets (their high halves) and its exact
+    hash (hex), sorted."""
+    keys = {key >> 32 for key in bucket_keys}
+    keys.add(int(exact[:8], 16) - 2**31)
+    return sorted(keys)
 
 
 @dataclass
@@ -243,7 +269,7 @@ class NearDupIndex:
     def lock(self, session: Session, fp: Fingerprint, exact: str) -> None:
         if session.get_bind().dialect.name != "postgresql":
             return
-        keys = lock_keys([*fp.buckets, exact])
+        keys = lock_keys(fp.buckets, exact)
         session.execute(
             text(
                 "SELECT count(pg_advisory_xact_lock(:ns, k)) "
@@ -330,18 +356,18 @@ _DELETE_SIGNATURE = delete(MinHashSignature.__table__).where(
 
 @functools.cache
 def _candidates_sql():
-    """Canonical variants sharing a (band, bucket) with a text, most shared first, with their
-    article and signature (NULL if stored before signatures were kept).
+    """Canonical variants sharing a bucket with a text, most shared first, with their article
+    and signature (NULL if stored before signatures were kept).
 
-    An OR of (band, bucket) pairs: one index probe each on SQLite (MULTI-INDEX OR) and on
-    PostgreSQL (BitmapOr); a row-value IN scans the whole table on SQLite. Built once as
-    text: composing 32 SQLAlchemy expressions per look-up costs more than the look-up.
+    ``bucket IN (…)`` on the leading primary-key column: one probe per band on SQLite and on
+    PostgreSQL. Built once as text: composing the statement per look-up costs more than the
+    look-up.
     """
     bands, _ = band_layout()
-    pairs = " OR ".join(f"(band = {band} AND bucket = :k{band})" for band in range(bands))
+    keys = ", ".join(f":k{band}" for band in range(bands))
     return text(
         "SELECT c.variant_id AS id, v.article_id, s.signature FROM ("
-        f"SELECT variant_id, count(*) AS hits FROM minhash_bands WHERE {pairs} "
+        f"SELECT variant_id, count(*) AS hits FROM minhash_bands WHERE bucket IN ({keys}) "
         f"GROUP BY variant_id ORDER BY count(*) DESC, variant_id LIMIT {MAX_CANDIDATES}"
         ") AS c JOIN variants v ON v.id = c.variant_id "
         "LEFT JOIN minhash_signatures s ON s.variant_id = c.variant_id "
@@ -349,7 +375,7 @@ def _candidates_sql():
     )
 
 
-def band_rows(variant_id: int, bucket_list: Sequence[str]) -> list[dict]:
+def band_rows(variant_id: int, bucket_list: Sequence[int]) -> list[dict]:
     return [
         {"variant_id": variant_id, "band": band, "bucket": bucket}
         for band, bucket in enumerate(bucket_list)

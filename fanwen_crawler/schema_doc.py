@@ -77,7 +77,8 @@ NOTES = {
     "crawl_runs.stats": "Scrapy stats at the end (JSON)",
     "fetch_errors.kind": "http_404, http_500, timeout, empty, no_content, …",
     "removals.rule": "the cleaning rule that removed `text`",
-    "minhash_bands.bucket": "hash of one LSH band of the variant's MinHash signature",
+    "minhash_bands.bucket": "64-bit hash of one LSH band of the variant's MinHash signature",
+    "minhash_bands.band": "which band (0–31) of the signature",
     "minhash_signatures.signature": "the canonical's MinHash signature (128 uint32, little-endian)",
 }
 

@@ -1,10 +1,17 @@
 """Alembic: one line of migrations, and the models agree with what they create."""
 
+import hashlib
+from datetime import datetime
+
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
-from fanwen_crawler.db import alembic_config
+from fanwen_crawler import neardup
+from fanwen_crawler.db import alembic_config, make_engine
 from fanwen_crawler.fts import include_name
 from fanwen_crawler.models import Base
 
@@ -21,3 +28,64 @@ def test_models_match_the_migrated_schema(engine):
             Base.metadata,
         )
     assert diff == []
+
+
+def _band_rows_before_0004(text_: str) -> list[tuple[int, str]]:
+    """(band, bucket) as migration 0001–0003 stored them: the band's BLAKE2b as hex."""
+    sig = neardup.fingerprint(text_).signature
+    bands, rows = neardup.band_layout()
+    raw = sig.astype("<u4").tobytes()
+    return [
+        (
+            band,
+            hashlib.blake2b(
+                raw[band * rows * 4 : (band + 1) * rows * 4], digest_size=8
+            ).hexdigest(),
+        )
+        for band in range(bands)
+    ]
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_0004_converts_band_keys_and_back(database, sqlite_url, request):
+    """Rows stored before 0004 get the keys a fresh fingerprint computes now (so their
+    copies are still found), and downgrading gives the old rows back."""
+    url = sqlite_url if database == "sqlite" else request.getfixturevalue("fresh_postgres_url")
+    engine = make_engine(url)
+    config = alembic_config(url)
+    body = "禁毒工作关系到千家万户的幸福安宁,我们要坚持预防为主、综合治理的方针。" * 4
+    with engine.begin() as c:
+        config.attributes["connection"] = c
+        command.upgrade(config, "0003_signatures")
+        c.execute(text("INSERT INTO sites (name) VALUES ('s')"))
+        c.execute(
+            text(
+                "INSERT INTO articles (url, site_id, category, title, fetched_at, first_seen,"
+                " last_seen, http_status, encoding, content_hash)"
+                " VALUES ('u', 1, '', 't', :t, :t, :t, 200, 'utf-8', 'h')"
+            ),
+            {"t": datetime(2026, 11, 29)},
+        )
+        c.execute(
+            text(
+                "INSERT INTO variants (article_id, variant_index, title, text, char_count,"
+                " exact_hash, created_at) VALUES (1, 1, 't', :body, 1, 'e', :t)"
+            ),
+            {"body": body, "t": datetime(2026, 11, 29)},
+        )
+        old = _band_rows_before_0004(body)
+        c.execute(
+            text("INSERT INTO minhash_bands (variant_id, band, bucket) VALUES (1, :band, :bucket)"),
+            [{"band": b, "bucket": k} for b, k in old],
+        )
+    with engine.begin() as c:
+        config.attributes["connection"] = c
+        command.upgrade(config, "head")
+        stored = c.execute(text("SELECT band, bucket FROM minhash_bands ORDER BY band")).all()
+    assert [bucket for _, bucket in stored] == neardup.fingerprint(body).buckets
+    with engine.begin() as c:
+        config.attributes["connection"] = c
+        command.downgrade(config, "0003_signatures")
+        back = c.execute(text("SELECT band, bucket FROM minhash_bands ORDER BY band")).all()
+    assert [tuple(row) for row in back] == old
+    engine.dispose()

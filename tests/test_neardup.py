@@ -104,8 +104,18 @@ def test_threshold_from_the_environment(monkeypatch):
 
 
 def test_lock_keys_are_signed_32_bit_and_sorted():
-    keys = neardup.lock_keys(["ffffffff00", "0000000011", "8000000022"])
+    buckets = neardup.fingerprint(A).buckets
+    keys = neardup.lock_keys([-(2**63), 2**63 - 1, *buckets], "ffffffff00")
     assert keys == sorted(keys) and all(-(2**31) <= k < 2**31 for k in keys)
+    assert len(keys) >= len(set(buckets)) - 1  # distinct buckets keep (almost all) distinct keys
+
+
+def test_buckets_are_signed_64_bit_and_differ_by_band():
+    """The band number is mixed in: equal values in two bands give two buckets."""
+    buckets = neardup.fingerprint(A).buckets
+    assert all(-(2**63) <= b < 2**63 for b in buckets)
+    same = np.zeros(neardup.NUM_PERM, dtype=np.uint32)  # every band holds the same values
+    assert len(set(neardup.buckets(same))) == len(buckets)
 
 
 def test_store_pipeline_takes_the_threshold_setting(monkeypatch):
