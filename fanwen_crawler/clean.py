@@ -11,6 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from math import inf
 from pathlib import Path
 from typing import Any
 
@@ -46,22 +47,28 @@ class RuleSet:
 
     def may_match(self, kinds: str, paragraph: str) -> bool:
         """Could any rule of these kinds (``"line block"``, ``"inline"``) match? One search of
-        their patterns joined: most paragraphs match none, and then the rules need not be
-        tried one by one."""
-        joined = self._joined[kinds]
-        return joined is not None and joined.search(paragraph) is not None
+        their patterns joined, none for a paragraph longer than any of them takes: most
+        paragraphs match none, and then the rules need not be tried one by one."""
+        joined, longest = self._joined[kinds]
+        return (
+            joined is not None
+            and len(paragraph) <= longest
+            and joined.search(paragraph) is not None
+        )
 
     @cached_property
     def _by_kind(self) -> dict[str, tuple[Rule, ...]]:
         return {kind: tuple(r for r in self.rules if r.kind == kind) for kind in KINDS}
 
     @cached_property
-    def _joined(self) -> dict[str, re.Pattern[str] | None]:
+    def _joined(self) -> dict[str, tuple[re.Pattern[str] | None, float]]:
         out = {}
         for kinds in ("line block", "inline"):
             rules = [r for r in self.rules if r.kind in kinds.split()]
             joined = "|".join(f"(?:{r.pattern.pattern})" for r in rules)
-            out[kinds] = re.compile(joined) if rules else None
+            # line and block rules take paragraphs up to their max_len; inline ones any
+            longest = max((r.max_len for r in rules), default=0) if kinds != "inline" else inf
+            out[kinds] = (re.compile(joined) if rules else None, longest)
         return out
 
 
