@@ -11,7 +11,6 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from math import inf
 from pathlib import Path
 from typing import Any
 
@@ -45,31 +44,9 @@ class RuleSet:
     def for_kind(self, kind: str) -> tuple[Rule, ...]:
         return self._by_kind[kind]
 
-    def may_match(self, kinds: str, paragraph: str) -> bool:
-        """Could any rule of these kinds (``"line block"``, ``"inline"``) match? One search of
-        their patterns joined, none for a paragraph longer than any of them takes: most
-        paragraphs match none, and then the rules need not be tried one by one."""
-        joined, longest = self._joined[kinds]
-        return (
-            joined is not None
-            and len(paragraph) <= longest
-            and joined.search(paragraph) is not None
-        )
-
     @cached_property
     def _by_kind(self) -> dict[str, tuple[Rule, ...]]:
         return {kind: tuple(r for r in self.rules if r.kind == kind) for kind in KINDS}
-
-    @cached_property
-    def _joined(self) -> dict[str, tuple[re.Pattern[str] | None, float]]:
-        out = {}
-        for kinds in ("line block", "inline"):
-            rules = [r for r in self.rules if r.kind in kinds.split()]
-            joined = "|".join(f"(?:{r.pattern.pattern})" for r in rules)
-            # line and block rules take paragraphs up to their max_len; inline ones any
-            longest = max((r.max_len for r in rules), default=0) if kinds != "inline" else inf
-            out[kinds] = (re.compile(joined) if rules else None, longest)
-        return out
 
 
 def _rule(raw: dict[str, Any]) -> Rule:
@@ -110,22 +87,21 @@ def clean_paragraphs(
             note("related_links", paragraph, position)
             continue
         in_block = False
-        suspect = rules.may_match("line block", paragraph)
-        if suspect and (block := next((r for r in block_rules if r.matches_line(paragraph)), None)):
+        if block := next((r for r in block_rules if r.matches_line(paragraph)), None):
             note(block.name, paragraph, position)
             in_block = True
             continue
         if paragraph in titles and not kept:
             note("title_repeat", paragraph, position)
             continue
-        if suspect and (line := next((r for r in line_rules if r.matches_line(paragraph)), None)):
+        if line := next((r for r in line_rules if r.matches_line(paragraph)), None):
             note(line.name, paragraph, position)
             continue
         if learned is not None and learned.is_boilerplate(paragraph, titles):
             note("learned_repeat", paragraph, position)
             continue
-        if rules.may_match("inline", paragraph):
-            for rule in inline_rules:
+        for rule in inline_rules:
+            if rule.pattern.search(paragraph):  # most paragraphs: no match, nothing to cut
                 for match in list(rule.pattern.finditer(paragraph)):
                     note(rule.name, match.group(), position)
                 paragraph = rule.pattern.sub("", paragraph)

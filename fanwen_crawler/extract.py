@@ -7,12 +7,14 @@ the main block is found by text density.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 from scrapy.http import HtmlResponse, TextResponse
 
 from fanwen_crawler.textnorm import tidy
@@ -217,6 +219,23 @@ def main_block(selector: Selector) -> etree._Element | None:
         node = best
 
 
+# Compiled once: parsel compiles a query's XPath on every call, and wraps every result.
+_STRING = etree.XPath("string()")
+_LINKS = etree.XPath(".//a")
+_CRUMB = etree.XPath(_CRUMB_XPATH)
+
+
+@functools.cache
+def _css_query(css: str) -> etree.XPath:
+    return etree.XPath(HTMLTranslator().css_to_xpath(css))
+
+
+def first_match(selector: Selector, css: str) -> etree._Element | None:
+    """The first element matching a profile's CSS selector (its XPath compiled once)."""
+    found = _css_query(css)(selector.root)
+    return found[0] if found else None
+
+
 def strip_site_suffix(title: str) -> str:
     """``国旗下讲话稿_演讲稿_第一范文网`` → ``国旗下讲话稿``; a bare hyphen stays."""
     title = tidy(title)
@@ -232,7 +251,8 @@ def page_title(selector: Selector, profile: Profile | None = None) -> str:
     passed over.
     """
     if profile and profile.title:
-        text = tidy(" ".join(selector.css(profile.title).xpath("string()").getall()[:1]))
+        node = first_match(selector, profile.title)
+        text = tidy(_STRING(node)) if node is not None else ""
         if text:
             return text
     raw = tidy(selector.xpath("string(//title)").get() or "")
@@ -250,13 +270,16 @@ def breadcrumb(selector: Selector, profile: Profile | None = None) -> str:
 
     ``首页 > 范文 > 演讲致辞`` → ``范文/演讲致辞``.
     """
-    css = profile.breadcrumb if profile and profile.breadcrumb else ""
-    nodes = selector.css(css) if css else selector.xpath(_CRUMB_XPATH)
-    if not nodes:
+    if profile and profile.breadcrumb:
+        node = first_match(selector, profile.breadcrumb)
+    else:
+        found = _CRUMB(selector.root)
+        node = found[0] if found else None
+    if node is None:
         return ""
-    links = [tidy(t) for t in nodes[0].xpath(".//a").xpath("string()").getall()]
+    links = [tidy(_STRING(a)) for a in _LINKS(node)]
     if len(links) < 2:
-        text = _CRUMB_PREFIX.sub("", tidy(nodes[0].xpath("string()").get() or ""))
+        text = _CRUMB_PREFIX.sub("", tidy(_STRING(node)))
         links = _CRUMB_SEPARATORS.split(text)
     return "/".join(p for p in links if p and p not in _HOME and p not in _CRUMB_LEAF)
 
@@ -265,8 +288,7 @@ def extract_page(selector: Selector, profile: Profile | None = None) -> Page:
     """Title, category and the text blocks of the article body."""
     body = None
     if profile and profile.body:
-        found = selector.css(profile.body)
-        body = found[0].root if found else None
+        body = first_match(selector, profile.body)
     matched = body is not None or not (profile and profile.body)
     if body is None:
         body = main_block(selector)
