@@ -185,6 +185,7 @@ def run(
     seed: int,
     search: bool = True,
     cache_mb: int = 0,
+    automerge: int = 0,
 ) -> dict:
     gen = Generator(seed)
     total = max(sizes)
@@ -200,6 +201,11 @@ def run(
     if not search and engine.dialect.name == "sqlite":
         with engine.begin() as c:  # isolate the cost of the FTS5 search index (migration 0002)
             c.exec_driver_sql("DROP TRIGGER IF EXISTS corpus_fts_insert")
+    if automerge and search and engine.dialect.name == "sqlite":
+        with engine.begin() as c:  # FTS5's merge fan-in (its default is 4)
+            c.exec_driver_sql(
+                "INSERT INTO corpus_fts(corpus_fts, rank) VALUES ('automerge', ?)", (automerge,)
+            )
     writer = CorpusWriter()
     dedup = DedupPipeline()
     rnd = random.Random(seed + 1)
@@ -266,6 +272,7 @@ def run(
         "batch": batch,
         "search_index": search,
         "sqlite_cache_mb": cache_mb or None,
+        "fts_automerge": automerge or None,
         "counts": {k: v for k, v in writer.counts.items() if k.startswith("duplicates")},
     }
 
@@ -310,6 +317,12 @@ def main(argv: list[str] | None = None) -> int:
         help="SQLite page cache per connection in MB (default: SQLite's own, 2 MB)",
     )
     parser.add_argument(
+        "--fts-automerge",
+        type=int,
+        default=0,
+        help="SQLite: FTS5 automerge for the search index (default: the database's own)",
+    )
+    parser.add_argument(
         "--without-search-index",
         action="store_true",
         help="SQLite: leave out the FTS5 search index's insert trigger, to see its share",
@@ -327,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
             args.seed,
             not args.without_search_index,
             args.sqlite_cache_mb,
+            args.fts_automerge,
         )
         result["database"] = db_url.split(":", 1)[0]
     print(

@@ -27,7 +27,7 @@ FAULTS = {  # path → the error kind it must be recorded as
     NUENIAN + "f9d5cff56829e1bc53897a6360f28095.html": "http_404",
     NUENIAN + "3ac001b630c8875db684577c12e22d5f.html": "truncated",
     "/wenmi/a/3199.html": "empty",
-    "/faults/slow.html?s=3": "timeout",
+    "/faults/slow.html?s=8": "timeout",
     "/faults/binary.pdf": "not_html",
     "/faults/huge.html": "too_large",
 }
@@ -52,7 +52,7 @@ def fault_crawl(tmp_path_factory):
         crawl_replica(
             server, url, "speeches", NUENIAN,
             "-a", "article_url=" + " ".join(server.url + p for p in pages),
-            "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=2",
+            "-s", "DOWNLOAD_TIMEOUT=4", "-s", "RETRY_TIMES=2",
         )  # fmt: skip
         charset = crawl_replica(server, url, "wenmi", "/wenmi/yanjiang/list_1.html")
         hits = dict(server.hits)

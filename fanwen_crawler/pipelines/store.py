@@ -135,6 +135,17 @@ class StorePipeline:
         """
         if not self.buffer:
             return
+        self.writer.prepare(self.buffer)
+        try:
+            self._write_buffer()
+        finally:
+            self.writer.forget_prepared()
+        stats = self.crawler.stats
+        for key, value in self.writer.counts.items():
+            stats.set_value(f"fanwen/{key}", value)
+        self.buffer.clear()
+
+    def _write_buffer(self) -> None:
         for attempt in range(self.retries + 1):
             counts = Counter(self.writer.counts)
             try:
@@ -156,10 +167,6 @@ class StorePipeline:
                 else:
                     logger.warning("database busy or away (%s); retrying batch", error.orig)
                     time.sleep(self.retry_delay * (attempt + 1))
-        stats = self.crawler.stats
-        for key, value in self.writer.counts.items():
-            stats.set_value(f"fanwen/{key}", value)
-        self.buffer.clear()
 
     def spider_closed(self, spider, reason):
         """Called after close_spider of every pipeline: the stats are final here."""
