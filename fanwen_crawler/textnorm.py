@@ -68,8 +68,12 @@ def to_simplified(text: str) -> str:
     return _t2s_table()[points].tobytes().decode("utf-32-le")
 
 
+@functools.lru_cache(maxsize=512)
 def comparison_form(text: str) -> str:
     """The form two texts are compared by; never stored.
+
+    Cached for the last texts seen: a text's exact hash, its fingerprint and a look-up
+    confirming it against candidates each need the form (~35 µs for 3,000 characters).
 
     Width folded (NFKC: full-width letters, digits and punctuation → half-width), case and
     all whitespace dropped, traditional characters folded to simplified, and template
