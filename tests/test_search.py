@@ -159,6 +159,13 @@ def test_search_triggers_exist_at_head(engine):
     assert {"corpus_fts_insert", "corpus_fts_update", "corpus_fts_delete"} <= names
 
 
+def test_search_index_merges_16_segments_at_a_time(engine):
+    """Migration 0005: fewer merge levels, so indexing a text costs fewer rewrites."""
+    with engine.connect() as c:
+        config = dict(c.execute(text("SELECT k, v FROM corpus_fts_config")).all())
+    assert config["automerge"] == 16
+
+
 def test_snippet_marks_every_term_in_its_window():
     assert (
         snippet("甲乙丙丁。禁毒,再禁毒。", ["禁毒"], width=40) == "甲乙丙丁。【禁毒】,再【禁毒】。"
