@@ -36,6 +36,7 @@ fanwen export corpus.parquet            # then pandas.read_parquet / DuckDB read
 
 ```python
 import pandas as pd, sqlalchemy as sa
+
 texts = pd.read_sql("SELECT * FROM corpus", sa.create_engine("sqlite:///data/corpus.sqlite"))
 ```
 
