@@ -113,10 +113,14 @@ def fix_encoding(response: TextResponse) -> tuple[TextResponse, str | None]:
 
 def is_hidden(node: etree._Element) -> bool:
     """Is the element invisible to a reader (inline style, ``hidden``, a forum jammer)?"""
+    attrib = node.attrib
+    if not attrib:  # most elements of an article body: no attribute to look at
+        return False
+    style, classes = attrib.get("style"), attrib.get("class")
     return (
-        bool(_HIDDEN_STYLE.search(node.get("style") or ""))
-        or node.get("hidden") is not None
-        or bool(_HIDDEN_CLASS.search(node.get("class") or ""))
+        (style is not None and _HIDDEN_STYLE.search(style) is not None)
+        or "hidden" in attrib
+        or (classes is not None and _HIDDEN_CLASS.search(classes) is not None)
     )
 
 
