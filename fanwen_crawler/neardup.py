@@ -184,9 +184,9 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return common / (len(a) + len(b) - common)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Fingerprint:
-    """What near-duplicate detection needs of one text."""
+    """What near-duplicate detection needs of one text (shared: ``fingerprint`` caches it)."""
 
     shingles: np.ndarray
     buckets: list[int]  # empty when the text is too short to be matched approximately
@@ -197,7 +197,10 @@ class Fingerprint:
         return bool(self.buckets)
 
 
+@functools.lru_cache(maxsize=1024)
 def fingerprint(text: str) -> Fingerprint:
+    """The text's fingerprint; the last 1,024 are kept, so the store can compute a batch's
+    before its transaction opens and find them ready inside it."""
     form = comparison_form(text)
     shingles = shingle_hashes(form)
     if len(form) < MIN_CHARS:

@@ -59,24 +59,15 @@ class CorpusWriter:
         self.counts: Counter[str] = Counter()
         self._site_ids: dict[str, int] = {}
         self.stats = None  # a Scrapy stats collector: near-dup time goes to fanwen/time/near_dup
-        self._fingerprints: dict[int, tuple[str, neardup.Fingerprint]] = {}
 
     def prepare(self, items) -> None:
         """Fingerprint the items' texts before their transaction opens: the CPU work then does
         not hold SQLite's one write lock (or, on PostgreSQL, the advisory locks) that other
-        writers wait on. What is not prepared is fingerprinted when written."""
+        writers wait on. ``neardup.fingerprint`` keeps what it computed for the write."""
         with timed(self.stats, "near_dup"):
             for item in items:
                 for variant in getattr(item, "variants", ()):
-                    fp = neardup.fingerprint(variant.text)
-                    self._fingerprints[id(variant)] = (variant.text, fp)
-
-    def forget_prepared(self) -> None:
-        self._fingerprints.clear()
-
-    def _fingerprint(self, variant: VariantItem) -> neardup.Fingerprint:
-        text, fp = self._fingerprints.pop(id(variant), (None, None))
-        return fp if text is variant.text and fp is not None else neardup.fingerprint(variant.text)
+                    neardup.fingerprint(variant.text)
 
     def site_id(self, session: Session, name: str, base_url: str | None = None) -> int:
         if name not in self._site_ids:
@@ -239,7 +230,7 @@ class CorpusWriter:
         for item in variants:
             exact = item.exact_hash or exact_hash(item.text)
             with timed(self.stats, "near_dup"):
-                fp = self._fingerprint(item)
+                fp = neardup.fingerprint(item.text)
                 self.index.lock(session, fp, exact)
                 match = self.index.match(session, exact, fp, article_id)
             variant_id = connection.execute(

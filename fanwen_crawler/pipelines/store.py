@@ -136,10 +136,7 @@ class StorePipeline:
         if not self.buffer:
             return
         self.writer.prepare(self.buffer)
-        try:
-            self._write_buffer()
-        finally:
-            self.writer.forget_prepared()
+        self._write_buffer()
         stats = self.crawler.stats
         for key, value in self.writer.counts.items():
             stats.set_value(f"fanwen/{key}", value)
