@@ -240,26 +240,24 @@ def run(
                 file=sys.stderr,
                 flush=True,
             )
-    per_doc = {size: round(float(elapsed[window(size)].mean() * 1000), 3) for size in sizes}
 
-    def window_ms(values: np.ndarray) -> dict[str, float]:
-        return {str(size): round(float(values[window(size)].mean() * 1000), 3) for size in sizes}
+    def window_ms(values: np.ndarray, pick=window) -> dict[str, float]:
+        return {str(size): round(float(values[pick(size)].mean() * 1000), 3) for size in sizes}
+
+    per_doc = window_ms(elapsed)
 
     dedup_ms = window_ms(in_dedup)
     cpu_ms = window_ms(cpu)
     recall, precision = score(engine, planned, total)
     engine.dispose()
     return {
-        "per_doc_ms": {str(k): v for k, v in per_doc.items()},
+        "per_doc_ms": per_doc,
         "mean_ms": round(float(elapsed.mean() * 1000), 3),
-        "last_1000_ms": {
-            str(size): round(float(elapsed[max(0, size - WINDOW) : size].mean() * 1000), 3)
-            for size in sizes
-        },
+        "last_1000_ms": window_ms(elapsed, lambda size: slice(max(0, size - WINDOW), size)),
         "dedup_ms": dedup_ms,
         "cpu_ms": cpu_ms,
         "cpu_flat_ratio": round(cpu_ms[str(max(sizes))] / cpu_ms[str(min(sizes))], 3),
-        "flat_ratio": round(per_doc[max(sizes)] / per_doc[min(sizes)], 3),
+        "flat_ratio": round(per_doc[str(max(sizes))] / per_doc[str(min(sizes))], 3),
         "recall": round(recall, 4),
         "precision": round(precision, 4),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -234,10 +234,14 @@ def _css_query(css: str) -> etree.XPath:
     return etree.XPath(HTMLTranslator().css_to_xpath(css))
 
 
+def _first(query: etree.XPath, selector: Selector) -> etree._Element | None:
+    found = query(selector.root)
+    return found[0] if found else None
+
+
 def first_match(selector: Selector, css: str) -> etree._Element | None:
     """The first element matching a profile's CSS selector (its XPath compiled once)."""
-    found = _css_query(css)(selector.root)
-    return found[0] if found else None
+    return _first(_css_query(css), selector)
 
 
 def strip_site_suffix(title: str) -> str:
@@ -277,8 +281,7 @@ def breadcrumb(selector: Selector, profile: Profile | None = None) -> str:
     if profile and profile.breadcrumb:
         node = first_match(selector, profile.breadcrumb)
     else:
-        found = _CRUMB(selector.root)
-        node = found[0] if found else None
+        node = _first(_CRUMB, selector)
     if node is None:
         return ""
     links = [tidy(_STRING(a)) for a in _LINKS(node)]
