@@ -3,7 +3,8 @@
 With ``FANWEN_OFFLOAD = True`` the crawl's own process keeps downloading, following links and
 extracting (the spider's callbacks, unchanged) and validating; each valid item is pickled into
 a bounded queue (``FANWEN_OFFLOAD_QUEUE`` items: when the writer falls behind, the crawl
-waits, so memory stays flat). One worker process runs the *same* pipeline code on it:
+waits, so memory stays flat). One worker process per database, shared by all the spiders of
+the crawl's process (``fanwen demo`` runs three), runs the *same* pipeline code on it:
 ``CleanPipeline`` → ``DedupPipeline`` → ``StorePipeline``'s batched, retried transactions
 through ``CorpusWriter``. In the crawl's process the clean and dedup pipelines pass items
 through, and the store pipeline only hands them over.
@@ -28,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import queue as queue_module
 import sys
 import time
@@ -66,72 +68,138 @@ class _Crawler:
         self.stats = stats
 
 
-def run_worker(items, results, config: dict[str, Any]) -> None:
-    """The worker process: clean, hash and store items until the sentinel, then report."""
-    from fanwen_crawler.db import open_database
-    from fanwen_crawler.neardup import NearDupIndex
-    from fanwen_crawler.pipelines.clean import CleanPipeline
-    from fanwen_crawler.pipelines.dedup import DedupPipeline
-    from fanwen_crawler.pipelines.store import StorePipeline
-    from fanwen_crawler.timing import timed
+class _Run:
+    """One crawl run's pipelines in the worker: its own cleaning (the learned boilerplate is
+    per crawl), stats and store, over the worker's one database engine."""
 
-    stats = DictStats()
-    clean, dedup = CleanPipeline(stats), DedupPipeline(stats)
-    store = StorePipeline(
-        _Crawler(stats),
-        config["url"],
-        config["batch_size"],
-        config["retries"],
-        config["retry_delay"],
-    )
-    store.writer.index = NearDupIndex(config["threshold"])
-    store.writer.run_id = config["run_id"]
-    store.engine = open_database(config["url"])
+    def __init__(self, engine, config: dict[str, Any]) -> None:
+        from fanwen_crawler.neardup import NearDupIndex
+        from fanwen_crawler.pipelines.clean import CleanPipeline
+        from fanwen_crawler.pipelines.dedup import DedupPipeline
+        from fanwen_crawler.pipelines.store import StorePipeline
+
+        self.stats = DictStats()
+        self.clean, self.dedup = CleanPipeline(self.stats), DedupPipeline(self.stats)
+        self.store = StorePipeline(
+            _Crawler(self.stats),
+            config["url"],
+            config["batch_size"],
+            config["retries"],
+            config["retry_delay"],
+        )
+        self.store.writer.index = NearDupIndex(config["threshold"])
+        self.store.writer.run_id = config["run_id"]
+        self.store.engine = engine
+
+    def process(self, item: Any) -> bool:
+        """Clean, hash and store one item; True when that committed a batch."""
+        before = sum(self.store.writer.counts.values())
+        self.store.process_item(self.dedup.process_item(self.clean.process_item(item)))
+        return sum(self.store.writer.counts.values()) != before
+
+    def close(self) -> dict[str, Any]:
+        from fanwen_crawler.timing import timed
+
+        with timed(self.stats, "store"):
+            self.store.flush()
+        self.stats.set_value("fanwen/offload/worker_pid", os.getpid())  # shared: one per process
+        return self.stats.get_stats()
+
+
+def run_worker(items, results, url: str) -> None:
+    """The worker process: serve every run of the crawl's process until the sentinel.
+
+    Messages in: ``("open", run_id, config)``, ``("item", run_id, item)``,
+    ``("close", run_id)``; out: ``("counts", run_id, counts)`` after each committed batch,
+    ``("done", run_id, counts, stats)`` or ``("error", run_id, message)``. One process and one
+    engine for all runs: their batches take turns, and SQLite's page cache stays warm (a
+    worker per spider made them contend for the write lock and invalidate each other's).
+    """
+    from fanwen_crawler.db import open_database
+
+    engine = open_database(url)
+    runs: dict[int, _Run] = {}
+    failed: set[int] = set()
     try:
-        while (item := items.get()) is not DONE:
-            before = sum(store.writer.counts.values())
-            store.process_item(dedup.process_item(clean.process_item(item)))
-            if sum(store.writer.counts.values()) != before:  # a batch was committed
-                results.put(("counts", dict(store.writer.counts)))
-        with timed(stats, "store"):
-            store.flush()
-    except Exception as error:  # noqa: BLE001 - reported to the crawl, which stops
-        logger.exception("offload worker failed")
-        results.put(("error", f"{type(error).__name__}: {error}"))
-        return
+        while (message := items.get()) is not DONE:
+            kind, run_id = message[0], message[1]
+            if run_id in failed:
+                continue  # the run's error was reported; the crawl is stopping it
+            try:
+                if kind == "open":
+                    runs[run_id] = _Run(engine, message[2])
+                elif kind == "item":
+                    run = runs[run_id]
+                    if run.process(message[2]):
+                        results.put(("counts", run_id, dict(run.store.writer.counts)))
+                elif kind == "close":
+                    run = runs.pop(run_id)
+                    stats = run.close()
+                    results.put(("done", run_id, dict(run.store.writer.counts), stats))
+            except Exception as error:  # noqa: BLE001 - reported to the run's crawl, which stops
+                logger.exception("offload worker failed on run %s", run_id)
+                runs.pop(run_id, None)
+                failed.add(run_id)
+                results.put(("error", run_id, f"{type(error).__name__}: {error}"))
     finally:
-        store.engine.dispose()
-    results.put(("done", dict(store.writer.counts), stats.get_stats()))
+        engine.dispose()
 
 
 class Offloader:
-    """The crawl's side: start the worker, hand items over, collect what it counted."""
+    """The crawl's side: one worker per database for the whole process, shared by its
+    spiders' store pipelines (``Offloader.shared``), each talking for its own run."""
 
-    def __init__(self, config: dict[str, Any], maxsize: int) -> None:
+    _shared: dict[str, Offloader] = {}
+
+    @classmethod
+    def shared(cls, url: str, maxsize: int) -> Offloader:
+        """The process's worker for ``url``, started by the first run that asks."""
+        offloader = cls._shared.get(url)
+        if offloader is None or not offloader.process.is_alive():
+            offloader = cls._shared[url] = cls(url, maxsize)
+        return offloader
+
+    def __init__(self, url: str, maxsize: int) -> None:
         context = multiprocessing.get_context("spawn")  # no fork of a threaded reactor
+        self.url = url
         self.items = context.Queue(maxsize=maxsize)
         self.results = context.Queue()
         self.process = context.Process(
-            target=run_worker, args=(self.items, self.results, config), daemon=True
+            target=run_worker, args=(self.items, self.results, url), daemon=True
         )
-        self.counts: Counter[str] = Counter()
-        self.error: str | None = None
+        self.counts: dict[int, Counter[str]] = {}
+        self.errors: dict[int, str] = {}
+        self.final: dict[int, dict[str, Any]] = {}
+        self.open_runs: set[int] = set()
         with _main_module_hidden():
             self.process.start()
 
-    def put(self, item: Any) -> None:
+    def open(self, run_id: int, config: dict[str, Any]) -> None:
+        self.open_runs.add(run_id)
+        self.counts[run_id] = Counter()
+        self._send(run_id, ("open", run_id, config))
+
+    def put(self, run_id: int, item: Any) -> None:
         """Hand an item over; waits while the queue is full (back-pressure)."""
+        self._send(run_id, ("item", run_id, item))
+
+    def _send(self, run_id: int, message: tuple, timeout: float | None = None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             try:
-                self.items.put(item, timeout=1.0)
+                self.items.put(message, timeout=1.0)
                 return
             except queue_module.Full:
                 self.poll()
-                if self.error or not self.process.is_alive():
-                    raise RuntimeError(self.error or "the offload worker died") from None
+                if run_id in self.errors:
+                    raise RuntimeError(self.errors[run_id]) from None
+                if not self.process.is_alive():
+                    raise RuntimeError(self._died()) from None
+                if deadline is not None and time.monotonic() > deadline:
+                    raise RuntimeError("the offload worker did not answer") from None
 
     def poll(self) -> None:
-        """Take the worker's latest counts (or its error) without waiting."""
+        """Take the worker's latest counts, errors and final stats without waiting."""
         while True:
             try:
                 message = self.results.get_nowait()
@@ -139,37 +207,51 @@ class Offloader:
                 return
             self._take(message)
 
-    def _take(self, message: tuple) -> dict[str, Any] | None:
-        if message[0] == "counts":
-            self.counts = Counter(message[1])
-        elif message[0] == "error":
-            self.error = message[1]
-        elif message[0] == "done":
-            self.counts = Counter(message[1])
-            return message[2]
-        return None
+    def _take(self, message: tuple) -> None:
+        kind, run_id = message[0], message[1]
+        if kind == "counts":
+            self.counts[run_id] = Counter(message[2])
+        elif kind == "error":
+            self.errors[run_id] = message[2]
+        elif kind == "done":
+            self.counts[run_id] = Counter(message[2])
+            self.final[run_id] = message[3]
 
-    def close(self, timeout: float = 600.0) -> dict[str, Any]:
-        """Send the sentinel, wait for the worker's final counts and stats."""
+    def _died(self) -> str:
+        return f"the offload worker died (exit code {self.process.exitcode})"
+
+    def close(self, run_id: int, timeout: float = 600.0) -> dict[str, Any]:
+        """End the run: the worker flushes it; its final counts and stats come back. The
+        last run to close stops the worker."""
         self.poll()
-        if self.error is None and self.process.is_alive():
-            self.items.put(DONE, timeout=timeout)
-        stats: dict[str, Any] | None = None
-        deadline = time.monotonic() + timeout
-        while stats is None and self.error is None:
-            try:
-                message = self.results.get(timeout=1.0)
-            except queue_module.Empty:
-                if not self.process.is_alive() and self.results.empty():
-                    self.error = f"the offload worker died (exit code {self.process.exitcode})"
-                elif time.monotonic() > deadline:
-                    self.error = "the offload worker did not answer"
-                continue
-            stats = self._take(message)
+        try:
+            if run_id not in self.errors:
+                self._send(run_id, ("close", run_id), timeout)
+            deadline = time.monotonic() + timeout
+            while run_id not in self.final and run_id not in self.errors:
+                try:
+                    self._take(self.results.get(timeout=1.0))
+                except queue_module.Empty:
+                    if not self.process.is_alive() and self.results.empty():
+                        self.errors[run_id] = self._died()
+                    elif time.monotonic() > deadline:
+                        self.errors[run_id] = "the offload worker did not answer"
+        except RuntimeError as error:
+            self.errors.setdefault(run_id, str(error))
+        self.open_runs.discard(run_id)
+        if not self.open_runs:
+            self._stop()
+        return self.final.pop(run_id, {})
+
+    def _stop(self) -> None:
+        if self._shared.get(self.url) is self:
+            del self._shared[self.url]
+        if self.process.is_alive():
+            with contextlib.suppress(queue_module.Full):
+                self.items.put(DONE, timeout=30)
         self.process.join(timeout=30)
         if self.process.is_alive():
             self.process.terminate()
-        return stats or {}
 
 
 @contextlib.contextmanager

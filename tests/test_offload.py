@@ -5,14 +5,16 @@ replica in child processes)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from fanwen_crawler.offload import DictStats
+from fanwen_crawler.offload import DictStats, Offloader
 from fanwen_crawler.replica.server import ReplicaServer
 
-from conftest import crawl_replica
+from conftest import PROJECT_DIR, crawl_replica
 
 START = "/fanwenku/yanjianggao/"  # continuation pages, near and exact copies
 
@@ -66,6 +68,68 @@ def test_offloaded_crawl_records_its_run_counts_and_worker_stats(two_crawls):
     assert stats["fanwen/boilerplate/removed"] > 0
 
 
+# The replica's three spiders in one Scrapy process, as `fanwen demo` runs them.
+THREE_SPIDERS = """
+import sys
+from fanwen_crawler.cli import LOCAL_SETTINGS, REPLICA_SPIDERS, project_settings, run_spiders
+base, url, offload = sys.argv[1:]
+settings = project_settings(url, {**LOCAL_SETTINGS, "FANWEN_OFFLOAD": offload})
+jobs = [(spider, {"start_url": base + path}) for spider, path in REPLICA_SPIDERS.items()]
+print(run_spiders(settings, jobs))
+"""
+
+
+@pytest.fixture(scope="module")
+def three_spider_crawls(tmp_path_factory):
+    urls = {}
+    with ReplicaServer() as server:
+        for offload in (False, True):
+            url = f"sqlite:///{tmp_path_factory.mktemp('three') / f'{offload}.sqlite'}"
+            result = subprocess.run(
+                [sys.executable, "-c", THREE_SPIDERS, server.url, url, str(offload)],
+                cwd=PROJECT_DIR,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert result.returncode == 0, result.stderr
+            assert result.stdout.strip() == "['finished', 'finished', 'finished']", result.stderr
+            urls[offload] = url
+    engines = {k: create_engine(u) for k, u in urls.items()}
+    yield engines
+    for engine in engines.values():
+        engine.dispose()
+
+
+def test_three_spiders_share_one_offload_worker_and_store_what_the_crawl_stores(
+    three_spider_crawls,
+):
+    offloaded, in_process = three_spider_crawls[True], three_spider_crawls[False]
+    runs = rows(offloaded, "SELECT spider, status, counts, stats FROM crawl_runs ORDER BY spider")
+    assert [(spider, status) for spider, status, _, _ in runs] == [
+        ("fanwenku", "finished"),
+        ("speeches", "finished"),
+        ("wenmi", "finished"),
+    ]
+    pids = {json.loads(stats)["fanwen/offload/worker_pid"] for _, _, _, stats in runs}
+    assert len(pids) == 1  # one worker served the three runs
+    expected = rows(in_process, "SELECT spider, counts FROM crawl_runs ORDER BY spider")
+    # Each run keeps its own counts, as in one process (which copy of a text crawled by two
+    # spiders at once is seen first may differ, so new/duplicate splits are not compared).
+    for (spider, _, counts, _), (_, counts_in_process) in zip(runs, expected, strict=True):
+        counts, counts_in_process = json.loads(counts), json.loads(counts_in_process)
+        for key in ("articles/new", "variants", "errors", "pages/fetched"):
+            assert counts[key] == counts_in_process[key] > 0, (spider, key)
+    for sql in (
+        "SELECT count(*) FROM corpus",
+        "SELECT count(*) FROM variants",
+        "SELECT url FROM articles ORDER BY url",
+        "SELECT url, kind FROM fetch_errors ORDER BY url",
+    ):
+        assert rows(offloaded, sql) == rows(in_process, sql), sql
+    assert rows(offloaded, "SELECT count(*) FROM corpus")[0][0] > 50
+
+
 def test_dict_stats_behaves_like_scrapys_for_the_pipelines():
     stats = DictStats()
     stats.inc_value("a")
@@ -74,3 +138,19 @@ def test_dict_stats_behaves_like_scrapys_for_the_pipelines():
     stats.set_value("b", "x")
     assert stats.get_stats() == {"a": 3, "t": 0.5, "b": "x"}
     assert stats.get_value("missing", 7) == 7
+
+
+def test_a_failing_run_is_reported_to_its_own_crawl_and_the_worker_serves_the_others(tmp_path):
+    url = f"sqlite:///{tmp_path / 'corpus.sqlite'}"
+    offloader = Offloader.shared(url, maxsize=10)
+    assert Offloader.shared(url, maxsize=10) is offloader
+    config = {"url": url, "batch_size": 5, "retries": 0, "retry_delay": 0, "run_id": 1}
+    offloader.open(1, {**config, "threshold": 7.0})  # not a similarity: the run fails to open
+    offloader.open(2, {**config, "threshold": 0.5, "run_id": 2})
+    stats = offloader.close(2)
+    assert stats["fanwen/offload/worker_pid"] == offloader.process.pid
+    assert offloader.close(1) == {}
+    assert "THRESHOLD" in offloader.errors[1] and 2 not in offloader.errors
+    assert not offloader.process.is_alive()  # the last run closed: the worker stopped
+    assert Offloader.shared(url, maxsize=10) is not offloader
+    Offloader.shared(url, maxsize=10).close(3)  # closing an unknown run stops it too

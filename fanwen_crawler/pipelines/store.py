@@ -6,8 +6,9 @@ before the crawl stops with a clear error; nothing is half-written: a batch comm
 Several workers may write to one PostgreSQL database at once: a batch that collides with
 another worker's is retried whole (see ``StorePipeline.flush``).
 
-FANWEN_OFFLOAD (default off): items are handed to a worker process that cleans, hashes and
-stores them with this same pipeline code (``fanwen_crawler.offload``); this pipeline then only
+FANWEN_OFFLOAD (default off): items are handed to a worker process (one per database for all
+the spiders of a process) that cleans, hashes and stores them with this same pipeline code
+(``fanwen_crawler.offload``); this pipeline then only
 hands them over and, at the end, records the run with the worker's counts and stats.
 """
 
@@ -90,14 +91,15 @@ class StorePipeline:
                 "threshold": self.writer.index.threshold,
                 "run_id": self.run_id,
             }
-            self.offloader = Offloader(config, self.offload_queue)
+            self.offloader = Offloader.shared(self.url, self.offload_queue)
+            self.offloader.open(self.run_id, config)
         self.heartbeat.start(settings.getfloat("FANWEN_RUN_HEARTBEAT", 60), now=False)
 
     def beat(self) -> None:
         """Every FANWEN_RUN_HEARTBEAT seconds: the run is alive, here are its counts."""
         if self.offloader is not None:
             self.offloader.poll()
-            self.writer.counts = Counter(self.offloader.counts)
+            self.writer.counts = Counter(self.offloader.counts[self.run_id])
         counts = run_counts(self.writer.counts, self.crawler.stats.get_stats())
         try:
             with Session(self.engine) as session, session.begin():
@@ -122,7 +124,7 @@ class StorePipeline:
     @timed_stage("handover")  # the worker times its own store; this is the wait for its queue
     def _hand_over(self, item) -> None:
         try:
-            self.offloader.put(item)
+            self.offloader.put(self.run_id, item)
         except RuntimeError as error:
             raise CloseSpider(f"offload worker failed: {error}") from error
 
@@ -185,8 +187,8 @@ class StorePipeline:
 
     def _collect_offloaded(self) -> None:
         """Wait for the worker; its counts and stats become the crawl's."""
-        worker_stats = self.offloader.close()
-        self.writer.counts = Counter(self.offloader.counts)
+        worker_stats = self.offloader.close(self.run_id)
+        self.writer.counts = Counter(self.offloader.counts[self.run_id])
         stats = self.crawler.stats
         counted = {f"fanwen/{key}" for key in self.writer.counts}
         for key, value in worker_stats.items():
@@ -194,9 +196,9 @@ class StorePipeline:
                 stats.set_value(key, value)  # the store's totals, as flush() sets them
             else:
                 stats.inc_value(key, value, start=0)
-        if self.offloader.error:
+        if error := self.offloader.errors.get(self.run_id):
             stats.inc_value("fanwen/db/failed_batches")
-            logger.error("offload worker failed: %s", self.offloader.error)
+            logger.error("offload worker failed: %s", error)
 
 
 def _is_conflict(error: OperationalError) -> bool:
