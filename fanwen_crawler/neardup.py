@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -327,11 +327,7 @@ class NearDupIndex:
 
     def add(self, session: Session, variant_id: int, fp: Fingerprint) -> None:
         """Index a canonical's bands and keep its signature."""
-        if fp.indexable:
-            conn = session.connection()
-            conn.execute(_INSERT_BANDS, band_rows(variant_id, fp.buckets))
-            if fp.signature is not None:
-                conn.execute(_INSERT_SIGNATURE, signature_row(variant_id, fp.signature))
+        add_to_index(session, variant_id, fp)
 
     def remove(self, session: Session, variant_id: int) -> None:
         conn = session.connection()
@@ -347,7 +343,6 @@ _EXACT_SQL = text(
 _TEXTS_SQL = text(
     "SELECT id, text FROM variants WHERE id IN :ids AND duplicate_of IS NULL"
 ).bindparams(bindparam("ids", expanding=True))
-_INSERT_BANDS = insert(MinHashBand.__table__)
 _INSERT_SIGNATURE = insert(MinHashSignature.__table__)
 _DELETE_BANDS = delete(MinHashBand.__table__).where(
     MinHashBand.__table__.c.variant_id == bindparam("variant_id")
@@ -355,6 +350,12 @@ _DELETE_BANDS = delete(MinHashBand.__table__).where(
 _DELETE_SIGNATURE = delete(MinHashSignature.__table__).where(
     MinHashSignature.__table__.c.variant_id == bindparam("variant_id")
 )
+
+
+@functools.cache
+def _insert_bands_sql(paramstyle: str) -> str:
+    mark = "?" if paramstyle == "qmark" else "%s"  # SQLite's sqlite3; psycopg's "pyformat"
+    return f"INSERT INTO minhash_bands (bucket, variant_id, band) VALUES ({mark}, {mark}, {mark})"
 
 
 @functools.cache
@@ -378,11 +379,19 @@ def _candidates_sql():
     )
 
 
-def band_rows(variant_id: int, bucket_list: Sequence[int]) -> list[dict]:
-    return [
-        {"variant_id": variant_id, "band": band, "bucket": bucket}
-        for band, bucket in enumerate(bucket_list)
-    ]
+def add_to_index(session: Session, variant_id: int, fp: Fingerprint) -> None:
+    """Insert a canonical's band rows and signature (nothing for a text too short to index)."""
+    if not fp.indexable:
+        return
+    conn = session.connection()
+    # The driver's executemany on plain tuples: SQLAlchemy's per-row parameter processing
+    # cost more than SQLite's own 32 inserts (profiled, docs/performance.md).
+    conn.exec_driver_sql(
+        _insert_bands_sql(conn.dialect.paramstyle),
+        [(bucket, variant_id, band) for band, bucket in enumerate(fp.buckets)],
+    )
+    if fp.signature is not None:
+        conn.execute(_INSERT_SIGNATURE, signature_row(variant_id, fp.signature))
 
 
 def signature_row(variant_id: int, sig: np.ndarray) -> dict:
@@ -408,7 +417,6 @@ def rebuild(session: Session, batch: int = 1000) -> int:
         for row in rows:
             fp = fingerprint(row.text)
             if fp.indexable:
-                session.execute(insert(MinHashBand), band_rows(row.id, fp.buckets))
-                session.execute(insert(MinHashSignature), signature_row(row.id, fp.signature))
+                add_to_index(session, row.id, fp)
                 count += 1
         last = rows[-1].id
