@@ -10,12 +10,16 @@ The index (migration ``0002_search``):
 - PostgreSQL: partial GIN ``gin_trgm_ops`` indexes on ``variants.text``/``variants.title``
   (WHERE duplicate_of IS NULL), used by ``ILIKE '%term%'`` over the view.
 
+The SQLite index keeps no trigram positions (``detail=none``, migration 0006: its upkeep
+then stays flat as the corpus grows); it answers which texts hold a trigram.
+
 Queries: whitespace separates terms, all must occur (AND), each term is matched as a literal
 substring (no query syntax reaches the engine: terms are bound parameters, quoted as FTS5
-strings). Trigrams need three characters: on SQLite, terms of three or more characters go
-through ``MATCH`` (ranked by bm25); shorter terms such as ``禁毒`` are matched with ``instr``
-over the indexed rows (a scan of the canonical texts; ranked by how often the term occurs).
-PostgreSQL ranks every query by occurrences. Snippets are cut in Python, the same on both.
+strings). Trigrams need three characters: on SQLite, the trigrams of terms of three or more
+characters are AND-ed in ``MATCH`` (ranked by bm25) and every term is confirmed as a
+substring with ``instr``; a query of only shorter terms such as ``禁毒`` is an ``instr`` scan
+of the indexed rows (the canonical texts; ranked by how often the term occurs). PostgreSQL
+ranks every query by occurrences. Snippets are cut in Python, the same on both.
 """
 
 from __future__ import annotations
@@ -70,7 +74,7 @@ def terms_of(query: str) -> list[str]:
 
 
 def fts5_string(term: str) -> str:
-    """A term as an FTS5 string literal (a phrase: matched as a literal substring)."""
+    """A term as an FTS5 string literal (no query syntax reaches the engine)."""
     return '"' + term.replace('"', '""') + '"'
 
 
@@ -98,21 +102,27 @@ def _occurrences(column: str, param: str) -> str:
     )
 
 
+def trigrams(term: str) -> list[str]:
+    """The term's trigrams, each once, in order: what the index holds of it."""
+    return list(dict.fromkeys(term[i : i + MIN_TRIGRAM] for i in range(len(term) - 2)))
+
+
 def _sqlite_query(terms: list[str], where: list[str], params: dict[str, Any]) -> str:
-    long_terms = [t for t in terms if len(t) >= MIN_TRIGRAM]
-    short_terms = [t for t in terms if len(t) < MIN_TRIGRAM]
-    if long_terms:
+    # The index has no positions (migration 0006): it finds the texts holding every trigram
+    # of the long terms; each term is then confirmed as a substring of the title or text.
+    grams = [g for t in terms if len(t) >= MIN_TRIGRAM for g in trigrams(t)]
+    if grams:
         where.append(f"{SEARCH_TABLE} MATCH :match")
-        params["match"] = " AND ".join(fts5_string(t) for t in long_terms)
+        params["match"] = " AND ".join(fts5_string(g) for g in dict.fromkeys(grams))
     counts = []
-    for i, term in enumerate(short_terms):
+    for i, term in enumerate(terms):
         params[f"s{i}"] = term
         where.append(
             f"(instr(lower({SEARCH_TABLE}.text), lower(:s{i})) > 0"
             f" OR instr(lower({SEARCH_TABLE}.title), lower(:s{i})) > 0)"
         )
         counts.append(_occurrences(f"{SEARCH_TABLE}.text", f"s{i}"))
-    score = f"bm25({SEARCH_TABLE})" if long_terms else "-(" + " + ".join(counts) + ")"
+    score = f"bm25({SEARCH_TABLE})" if grams else "-(" + " + ".join(counts) + ")"
     return (
         "SELECT c.id, c.site, c.category, c.article_title, c.variant_title, c.url, "
         f"c.char_count, {score} AS score, c.text "

@@ -65,15 +65,31 @@ LIMIT 200""",
     ),
     Query(
         "search",
-        "Full-text search (ranked, SQLite)",
-        "The trigram index, ranked by bm25, with snippets; :q needs at least three characters "
-        "(use texts_that_mention for two).",
-        """SELECT c.id, c.site, c.category, c.variant_title,
-       snippet(corpus_fts, 1, '【', '】', '…', 24) AS snippet, c.url
-FROM corpus_fts
-JOIN corpus c ON c.id = corpus_fts.rowid
-WHERE corpus_fts MATCH '"' || replace(:q, '"', '""') || '"'
-ORDER BY bm25(corpus_fts)
+        "Full-text search (SQLite)",
+        "Distinct texts whose text or title contains :q, found through the trigram index "
+        "(:q needs at least three characters; use texts_that_mention for two), most "
+        "mentions first, the first one marked in its context.",
+        """WITH found AS (
+  SELECT rowid AS id FROM corpus_fts WHERE text LIKE '%' || :q || '%'
+  UNION
+  SELECT rowid FROM corpus_fts WHERE title LIKE '%' || :q || '%'
+),
+hits AS (
+  SELECT c.id, c.site, c.category, c.variant_title, c.url, c.text,
+         instr(lower(c.text), lower(:q)) AS at
+  FROM found JOIN corpus c ON c.id = found.id
+)
+SELECT id, site, category, variant_title,
+       (length(text) - length(replace(lower(text), lower(:q), ''))) / length(:q) AS mentions,
+       CASE WHEN at = 0 THEN substr(text, 1, 48) || '…'
+            ELSE CASE WHEN at > 25 THEN '…' ELSE '' END
+              || substr(text, max(1, at - 24), min(at - 1, 24))
+              || '【' || substr(text, at, length(:q)) || '】'
+              || substr(text, at + length(:q), 24) || '…'
+       END AS snippet,
+       url
+FROM hits
+ORDER BY mentions DESC, id
 LIMIT 50""",
     ),
     Query(
@@ -106,14 +122,14 @@ def datasette_metadata(database: str) -> dict[str, Any]:
     return {
         "title": "fanwen corpus",
         "description": "Distinct cleaned 范文 texts, one row each in the `corpus` view. "
-        "Search the corpus view (three or more characters; trigram index) or use the "
-        "texts_that_mention query for two-character terms such as 禁毒.",
+        "Search them with the search query (three or more characters; trigram index) or "
+        "the texts_that_mention query (any length, such as 禁毒).",
         "databases": {
             database: {
                 "tables": {
+                    # No fts_table: Datasette's table search quotes terms as FTS5 phrases,
+                    # which an index without positions (migration 0006) cannot answer.
                     "corpus": {
-                        "fts_table": "corpus_fts",
-                        "fts_pk": "id",
                         "facets": ["site", "category"],
                         "sort": "id",
                         "size": 50,

@@ -44,8 +44,12 @@ texts = pd.read_sql("SELECT * FROM corpus", sa.create_engine("sqlite:///data/cor
 (Chinese needs no segmenter) over the title and text of every canonical variant,
 `rowid = corpus.id`, kept in step by triggers on `variants` (insert, delete, and updates of
 `title`, `text`, `duplicate_of`): a text that becomes a copy leaves it, a copy promoted to
-canonical joins it. A trigram index needs terms of three or more characters; for shorter
-ones (`禁毒`) use `instr(text, '禁毒') > 0`, as `texts_that_mention` below does. On
+canonical joins it. The index keeps no trigram positions (`detail=none`: its upkeep stays
+flat as the corpus grows), so query it with `LIKE`, which it answers from its trigrams
+before checking the text: `WHERE corpus_fts.text LIKE '%禁毒誓师%'`, as `search` below
+does. FTS5 phrase queries (`MATCH '"禁毒誓师"'`) and `snippet()` need positions and are
+not available. A trigram index needs terms of three or more characters; for shorter ones
+(`禁毒`) use `instr(text, '禁毒') > 0`, as `texts_that_mention` does. On
 PostgreSQL, partial GIN `gin_trgm_ops` indexes on `variants.text` and `variants.title` serve
 `text ILIKE '%term%'` over the view.
 """

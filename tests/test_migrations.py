@@ -89,3 +89,34 @@ def test_0004_converts_band_keys_and_back(database, sqlite_url, request):
         back = c.execute(text("SELECT band, bucket FROM minhash_bands ORDER BY band")).all()
     assert [tuple(row) for row in back] == old
     engine.dispose()
+
+
+def test_0006_rebuilds_the_search_index_without_positions_and_back(sqlite_url):
+    """Down to 0005 the index answers phrase queries again; up, LIKE finds the same texts.
+    Both rebuild it from the canonical variants, copies left out."""
+    from corpus_samples import build_corpus
+
+    engine = make_engine(sqlite_url)
+    config = alembic_config(sqlite_url)
+    phrase = (
+        "SELECT rowid FROM corpus_fts WHERE corpus_fts MATCH 'text: \"禁毒誓师\"' ORDER BY rowid"
+    )
+    like = "SELECT rowid FROM corpus_fts WHERE text LIKE '%禁毒誓师%' ORDER BY rowid"
+    indexed = "SELECT rowid FROM corpus_fts ORDER BY rowid"
+    with engine.begin() as c:
+        config.attributes["connection"] = c
+        command.upgrade(config, "head")
+    build_corpus(engine)
+    with engine.begin() as c:
+        canonical = c.execute(text("SELECT id FROM corpus ORDER BY id")).scalars().all()
+        found = c.execute(text(like)).scalars().all()
+        config.attributes["connection"] = c
+        command.downgrade(config, "0005_search_automerge")
+        assert c.execute(text(phrase)).scalars().all() == found and found
+        assert c.execute(text(indexed)).scalars().all() == canonical
+        command.upgrade(config, "head")
+        assert c.execute(text(like)).scalars().all() == found
+        assert c.execute(text(indexed)).scalars().all() == canonical
+        ddl = c.execute(text("SELECT sql FROM sqlite_master WHERE name = 'corpus_fts'")).scalar()
+    assert "detail=none" in ddl
+    engine.dispose()

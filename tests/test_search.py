@@ -159,6 +159,32 @@ def test_search_triggers_exist_at_head(engine):
     assert {"corpus_fts_insert", "corpus_fts_update", "corpus_fts_delete"} <= names
 
 
+def test_search_index_keeps_no_positions_and_answers_like_through_the_index(corpus):
+    """Migration 0006: ``detail=none`` (its upkeep stays flat); the documented ``LIKE`` on
+    ``corpus_fts`` is handed to FTS5 (its trigrams), not a scan of every text."""
+    like = "SELECT rowid FROM corpus_fts WHERE text LIKE '%' || :q || '%'"
+    with corpus.connect() as c:
+        ddl = c.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'corpus_fts'")
+        ).scalar_one()
+        plan = " ".join(r[-1] for r in c.execute(text("EXPLAIN QUERY PLAN " + like), {"q": "x"}))
+        found = c.execute(text(like), {"q": "禁毒誓师"}).scalars().all()
+    assert "detail=none" in ddl
+    assert "VIRTUAL TABLE INDEX 0:L" in plan, plan  # the LIKE constraint went to FTS5
+    assert sorted(found) == [i for i, t in sorted(canonical(corpus).items()) if "禁毒誓师" in t]
+    assert found
+
+
+def test_a_term_is_found_only_where_it_occurs_whole_not_where_its_trigrams_do(corpus):
+    writer = CorpusWriter()
+    with Session(corpus) as s, s.begin():  # every trigram of 蓝鲸故事会, never the term
+        writer.write(
+            s,
+            article("https://x.example/2.html", "x", "杂文", "拼", "蓝鲸故事,鲸故事会。", when=""),
+        )
+    assert search(corpus, "鲸故事") and search(corpus, "蓝鲸故事会") == []
+
+
 def test_search_index_merges_16_segments_at_a_time(engine):
     """Migration 0005: fewer merge levels, so indexing a text costs fewer rewrites."""
     with engine.connect() as c:
