@@ -40,6 +40,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 DONE = None  # the sentinel: no more items
+POLL_EVERY = 1.0  # seconds between looks at the worker's reports while handing items over
 
 
 class DictStats:
@@ -124,7 +125,7 @@ def run_worker(items, results, url: str) -> None:
         while (message := items.get()) is not DONE:
             kind, run_id = message[0], message[1]
             if run_id in failed:
-                continue  # the run's error was reported; the crawl is stopping it
+                continue  # the run's error was reported: its crawl stops at its next hand-over
             try:
                 if kind == "open":
                     runs[run_id] = _Run(engine, message[2])
@@ -140,7 +141,8 @@ def run_worker(items, results, url: str) -> None:
                 logger.exception("offload worker failed on run %s", run_id)
                 runs.pop(run_id, None)
                 failed.add(run_id)
-                results.put(("error", run_id, f"{type(error).__name__}: {error}"))
+                reason = getattr(error, "reason", None) or error  # CloseSpider keeps it there
+                results.put(("error", run_id, f"{type(error).__name__}: {reason}"))
     finally:
         engine.dispose()
 
@@ -171,6 +173,7 @@ class Offloader:
         self.errors: dict[int, str] = {}
         self.final: dict[int, dict[str, Any]] = {}
         self.open_runs: set[int] = set()
+        self.polled_at = time.monotonic()
         with _main_module_hidden():
             self.process.start()
 
@@ -180,7 +183,15 @@ class Offloader:
         self._send(run_id, ("open", run_id, config))
 
     def put(self, run_id: int, item: Any) -> None:
-        """Hand an item over; waits while the queue is full (back-pressure)."""
+        """Hand an item over; waits while the queue is full (back-pressure). Raises once the
+        worker has reported the run failed: it drops the run's items, so the queue would
+        never fill to tell (looked at about once a second)."""
+        now = time.monotonic()
+        if now - self.polled_at > POLL_EVERY:
+            self.polled_at = now
+            self.poll()
+        if run_id in self.errors:
+            raise RuntimeError(self.errors[run_id])
         self._send(run_id, ("item", run_id, item))
 
     def _send(self, run_id: int, message: tuple, timeout: float | None = None) -> None:

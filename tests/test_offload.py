@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
+from corpus_samples import article
 from sqlalchemy import create_engine, text
 
 from fanwen_crawler.offload import DictStats, Offloader
@@ -154,3 +156,22 @@ def test_a_failing_run_is_reported_to_its_own_crawl_and_the_worker_serves_the_ot
     assert not offloader.process.is_alive()  # the last run closed: the worker stopped
     assert Offloader.shared(url, maxsize=10) is not offloader
     Offloader.shared(url, maxsize=10).close(3)  # closing an unknown run stops it too
+
+
+def test_a_run_that_fails_mid_crawl_is_stopped_at_its_next_hand_over(tmp_path):
+    """The worker drops a failed run's items, so the queue never fills: the crawl must hear
+    of the failure from the worker's report, within about a second."""
+    url = f"sqlite:///{tmp_path / 'corpus.sqlite'}"
+    offloader = Offloader.shared(url, maxsize=10)
+    config = {"url": url, "batch_size": 1, "retries": 0, "retry_delay": 0, "threshold": 0.5}
+    offloader.open(99, {**config, "run_id": 99})  # no such crawl run: its first batch fails
+    item = article("https://x.example/1.html", "x", "杂文", "题", "禁毒宣传进校园。", when="")
+    handed_over = 0
+    with pytest.raises(RuntimeError, match="database unavailable"):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            offloader.put(99, item)
+            handed_over += 1
+            time.sleep(0.01)
+    assert handed_over < 1000  # stopped long before the deadline, not by it
+    assert offloader.close(99) == {} and not offloader.process.is_alive()
