@@ -51,6 +51,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    # SQLite's lower() folds ASCII only; search confirms terms as the trigram index matched
+    # them, with Unicode case folded (ＷＯＲＤ and ｗｏｒｄ, Ä and ä).
+    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+
+
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if isinstance(value, str) else value
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

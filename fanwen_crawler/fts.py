@@ -117,9 +117,9 @@ def _sqlite_query(terms: list[str], where: list[str], params: dict[str, Any]) ->
     counts = []
     for i, term in enumerate(terms):
         params[f"s{i}"] = term
-        where.append(
-            f"(instr(lower({SEARCH_TABLE}.text), lower(:s{i})) > 0"
-            f" OR instr(lower({SEARCH_TABLE}.title), lower(:s{i})) > 0)"
+        where.append(  # casefold: db.py's SQL function, Unicode-wide like the index
+            f"(instr(casefold({SEARCH_TABLE}.text), casefold(:s{i})) > 0"
+            f" OR instr(casefold({SEARCH_TABLE}.title), casefold(:s{i})) > 0)"
         )
         counts.append(_occurrences(f"{SEARCH_TABLE}.text", f"s{i}"))
     score = f"bm25({SEARCH_TABLE})" if grams else "-(" + " + ".join(counts) + ")"

@@ -70,9 +70,11 @@ LIMIT 200""",
         "(:q needs at least three characters; use texts_that_mention for two), most "
         "mentions first, the first one marked in its context.",
         """WITH found AS (
-  SELECT rowid AS id FROM corpus_fts WHERE text LIKE '%' || :q || '%'
+  SELECT rowid AS id FROM corpus_fts
+  WHERE text LIKE '%' || :q || '%' AND instr(lower(text), lower(:q)) > 0
   UNION
-  SELECT rowid FROM corpus_fts WHERE title LIKE '%' || :q || '%'
+  SELECT rowid FROM corpus_fts
+  WHERE title LIKE '%' || :q || '%' AND instr(lower(title), lower(:q)) > 0
 ),
 hits AS (
   SELECT c.id, c.site, c.category, c.variant_title, c.url, c.text,

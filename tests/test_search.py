@@ -12,6 +12,7 @@ from fanwen_crawler.cli import main
 from fanwen_crawler.db import open_database
 from fanwen_crawler.fts import search, snippet
 from fanwen_crawler.models import Variant
+from fanwen_crawler.queries import QUERIES
 from fanwen_crawler.storage import CorpusWriter
 
 from conftest import run_fanwen
@@ -183,6 +184,26 @@ def test_a_term_is_found_only_where_it_occurs_whole_not_where_its_trigrams_do(co
             article("https://x.example/2.html", "x", "杂文", "拼", "蓝鲸故事,鲸故事会。", when=""),
         )
     assert search(corpus, "鲸故事") and search(corpus, "蓝鲸故事会") == []
+
+
+def test_a_term_matches_across_unicode_case_as_the_index_does(corpus):
+    writer = CorpusWriter()
+    with Session(corpus) as s, s.begin():  # full-width capitals, common in Chinese text
+        writer.write(
+            s,
+            article(
+                "https://x.example/3.html", "x", "杂文", "全角", "ＷＯＲＤ文档的说明。", when=""
+            ),
+        )
+    assert urls(search(corpus, "ｗｏｒｄ文档")) == ["https://x.example/3.html"]
+
+
+def test_the_canned_search_query_takes_percent_and_underscore_literally(corpus):
+    sql = next(q.sql for q in QUERIES if q.name == "search")
+    with corpus.connect() as c:
+        assert c.execute(text(sql), {"q": "禁毒誓师"}).all()
+        assert c.execute(text(sql), {"q": "禁毒誓_大会"}).all() == []  # no such text: 誓师
+        assert c.execute(text(sql), {"q": "禁毒誓%大会"}).all() == []
 
 
 def test_search_index_merges_16_segments_at_a_time(engine):
