@@ -41,11 +41,11 @@ from fanwen_crawler.queries import datasette_metadata
 def browse(db_url: str | None, port: int, open_browser: bool, print_metadata: bool) -> None:
     """Browse and search the corpus in Datasette, on 127.0.0.1 only.
 
-    Full-text search is configured on the `corpus` view (the trigram index: three or more
-    characters), with facets by site and category, and canned queries for the common
-    questions: texts per site and category, the longest texts, every copy of a text, texts
-    that mention a term (any length, such as 禁毒), ranked search with snippets, duplicate
-    rate per site, crawl runs. Datasette reads SQLite files only; Ctrl-C stops it.
+    The `corpus` view has facets by site and category; canned queries answer the common
+    questions: search (the trigram index: three or more characters, the first mention
+    marked), texts that mention a term (any length, such as 禁毒), texts per site and
+    category, the longest texts, every copy of a text, duplicate rate per site, crawl runs.
+    Datasette reads SQLite files only; Ctrl-C stops it.
     """
     url = make_url(resolve_url(db_url))
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
