@@ -325,9 +325,21 @@ class NearDupIndex:
                 best = Match(row.id, round(sim, 4), "near")
         return best
 
-    def add(self, session: Session, variant_id: int, fp: Fingerprint) -> None:
-        """Index a canonical's bands and keep its signature."""
-        add_to_index(session, variant_id, fp)
+    @staticmethod
+    def add(session: Session, variant_id: int, fp: Fingerprint) -> None:
+        """Index a canonical's bands and keep its signature (nothing for a text too short to
+        index)."""
+        if not fp.indexable:
+            return
+        conn = session.connection()
+        # The driver's executemany on plain tuples: SQLAlchemy's per-row parameter processing
+        # cost more than SQLite's own 32 inserts (profiled, docs/performance.md).
+        conn.exec_driver_sql(
+            _insert_bands_sql(conn.dialect.paramstyle),
+            [(bucket, variant_id, band) for band, bucket in enumerate(fp.buckets)],
+        )
+        if fp.signature is not None:
+            conn.execute(_INSERT_SIGNATURE, signature_row(variant_id, fp.signature))
 
     def remove(self, session: Session, variant_id: int) -> None:
         conn = session.connection()
@@ -379,21 +391,6 @@ def _candidates_sql():
     )
 
 
-def add_to_index(session: Session, variant_id: int, fp: Fingerprint) -> None:
-    """Insert a canonical's band rows and signature (nothing for a text too short to index)."""
-    if not fp.indexable:
-        return
-    conn = session.connection()
-    # The driver's executemany on plain tuples: SQLAlchemy's per-row parameter processing
-    # cost more than SQLite's own 32 inserts (profiled, docs/performance.md).
-    conn.exec_driver_sql(
-        _insert_bands_sql(conn.dialect.paramstyle),
-        [(bucket, variant_id, band) for band, bucket in enumerate(fp.buckets)],
-    )
-    if fp.signature is not None:
-        conn.execute(_INSERT_SIGNATURE, signature_row(variant_id, fp.signature))
-
-
 def signature_row(variant_id: int, sig: np.ndarray) -> dict:
     return {"variant_id": variant_id, "signature": sig.astype("<u4").tobytes()}
 
@@ -417,6 +414,6 @@ def rebuild(session: Session, batch: int = 1000) -> int:
         for row in rows:
             fp = fingerprint(row.text)
             if fp.indexable:
-                add_to_index(session, row.id, fp)
+                NearDupIndex.add(session, row.id, fp)
                 count += 1
         last = rows[-1].id
