@@ -103,17 +103,17 @@ def _occurrences(column: str, param: str) -> str:
 
 
 def trigrams(term: str) -> list[str]:
-    """The term's trigrams, each once, in order: what the index holds of it."""
-    return list(dict.fromkeys(term[i : i + MIN_TRIGRAM] for i in range(len(term) - 2)))
+    """The term's trigrams, in order: what the index holds of it (none for shorter terms)."""
+    return [term[i : i + MIN_TRIGRAM] for i in range(len(term) - MIN_TRIGRAM + 1)]
 
 
 def _sqlite_query(terms: list[str], where: list[str], params: dict[str, Any]) -> str:
     # The index has no positions (migration 0006): it finds the texts holding every trigram
     # of the long terms; each term is then confirmed as a substring of the title or text.
-    grams = [g for t in terms if len(t) >= MIN_TRIGRAM for g in trigrams(t)]
+    grams = dict.fromkeys(g for t in terms for g in trigrams(t))  # each once, in order
     if grams:
         where.append(f"{SEARCH_TABLE} MATCH :match")
-        params["match"] = " AND ".join(fts5_string(g) for g in dict.fromkeys(grams))
+        params["match"] = " AND ".join(fts5_string(g) for g in grams)
     counts = []
     for i, term in enumerate(terms):
         params[f"s{i}"] = term
