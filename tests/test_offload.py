@@ -21,18 +21,27 @@ from conftest import PROJECT_DIR, crawl_replica
 START = "/fanwenku/yanjianggao/"  # continuation pages, near and exact copies
 
 
-@pytest.fixture(scope="module")
-def two_crawls(tmp_path_factory):
+def crawled_with_and_without_offload(tmp_path_factory, crawl):
+    """Run ``crawl(server, url, offload)`` into a fresh database each way; yield their engines
+    keyed by ``offload``."""
     urls = {}
     with ReplicaServer() as server:
         for offload in (False, True):
             url = f"sqlite:///{tmp_path_factory.mktemp('offload') / f'{offload}.sqlite'}"
-            crawl_replica(server, url, "fanwenku", START, "-s", f"FANWEN_OFFLOAD={offload}")
+            crawl(server, url, offload)
             urls[offload] = url
     engines = {k: create_engine(u) for k, u in urls.items()}
     yield engines
     for engine in engines.values():
         engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def two_crawls(tmp_path_factory):
+    def crawl(server, url, offload):
+        crawl_replica(server, url, "fanwenku", START, "-s", f"FANWEN_OFFLOAD={offload}")
+
+    yield from crawled_with_and_without_offload(tmp_path_factory, crawl)
 
 
 def rows(engine, sql: str):
@@ -83,24 +92,18 @@ print(run_spiders(settings, jobs))
 
 @pytest.fixture(scope="module")
 def three_spider_crawls(tmp_path_factory):
-    urls = {}
-    with ReplicaServer() as server:
-        for offload in (False, True):
-            url = f"sqlite:///{tmp_path_factory.mktemp('three') / f'{offload}.sqlite'}"
-            result = subprocess.run(
-                [sys.executable, "-c", THREE_SPIDERS, server.url, url, str(offload)],
-                cwd=PROJECT_DIR,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-            assert result.returncode == 0, result.stderr
-            assert result.stdout.strip() == "['finished', 'finished', 'finished']", result.stderr
-            urls[offload] = url
-    engines = {k: create_engine(u) for k, u in urls.items()}
-    yield engines
-    for engine in engines.values():
-        engine.dispose()
+    def crawl(server, url, offload):
+        result = subprocess.run(
+            [sys.executable, "-c", THREE_SPIDERS, server.url, url, str(offload)],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "['finished', 'finished', 'finished']", result.stderr
+
+    yield from crawled_with_and_without_offload(tmp_path_factory, crawl)
 
 
 def test_three_spiders_share_one_offload_worker_and_store_what_the_crawl_stores(

@@ -8,8 +8,8 @@ another worker's is retried whole (see ``StorePipeline.flush``).
 
 FANWEN_OFFLOAD (default off): items are handed to a worker process (one per database for all
 the spiders of a process) that cleans, hashes and stores them with this same pipeline code
-(``fanwen_crawler.offload``); this pipeline then only
-hands them over and, at the end, records the run with the worker's counts and stats.
+(``fanwen_crawler.offload``); this pipeline then only hands them over and, at the end,
+records the run with the worker's counts and stats.
 """
 
 from __future__ import annotations
