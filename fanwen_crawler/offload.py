@@ -6,8 +6,8 @@ a bounded queue (``FANWEN_OFFLOAD_QUEUE`` items: when the writer falls behind, t
 waits, so memory stays flat). One worker process per database, shared by all the spiders of
 the crawl's process (``fanwen demo`` runs three), runs the *same* pipeline code on it:
 ``CleanPipeline`` → ``DedupPipeline`` → ``StorePipeline``'s batched, retried transactions
-through ``CorpusWriter``. In the crawl's process the clean and dedup pipelines pass items
-through, and the store pipeline only hands them over.
+through ``CorpusWriter``. In the crawl's process the clean and dedup pipelines are not built
+(``NotConfigured``), and the store pipeline only hands items over.
 
 Why extraction stays in the crawl's process: measured per page, the crawl's process then
 spends ~6 ms (Scrapy) + ~5 ms (extraction) and the worker ~15 ms (cleaning, hashing,

@@ -178,3 +178,25 @@ def test_a_run_that_fails_mid_crawl_is_stopped_at_its_next_hand_over(tmp_path):
             time.sleep(0.01)
     assert handed_over < 1000  # stopped long before the deadline, not by it
     assert offloader.close(99) == {} and not offloader.process.is_alive()
+
+
+@pytest.mark.parametrize("offload", [False, True])
+def test_offloading_leaves_cleaning_and_dedup_out_of_the_crawls_item_chain(offload):
+    """The worker cleans and hashes: in the crawl's process those pipelines are not built
+    (NotConfigured: Scrapy leaves them out of the chain), so an item passes two pipelines
+    instead of four."""
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from fanwen_crawler.pipelines.clean import CleanPipeline
+    from fanwen_crawler.pipelines.dedup import DedupPipeline
+    from fanwen_crawler.pipelines.validate import ValidatePipeline
+
+    crawler = get_crawler(settings_dict={"FANWEN_OFFLOAD": offload})
+    assert ValidatePipeline.from_crawler(crawler) is not None
+    for pipeline in (CleanPipeline, DedupPipeline):
+        if offload:
+            with pytest.raises(NotConfigured):
+                pipeline.from_crawler(crawler)
+        else:
+            assert pipeline.from_crawler(crawler).stats is crawler.stats

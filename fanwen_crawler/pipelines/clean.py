@@ -5,6 +5,8 @@ An article with no text left is not dropped silently: it becomes a fetch error r
 
 from __future__ import annotations
 
+from scrapy.exceptions import NotConfigured
+
 from fanwen_crawler.clean import clean_article
 from fanwen_crawler.items import ArticleItem, FetchErrorItem
 from fanwen_crawler.learned import existing_table
@@ -12,17 +14,20 @@ from fanwen_crawler.timing import timed_stage
 
 
 class CleanPipeline:
-    def __init__(self, stats=None, offload: bool = False) -> None:
+    def __init__(self, stats=None) -> None:
         self.stats = stats
-        self.offload = offload  # FANWEN_OFFLOAD: the worker process does it (offload.py)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.stats, crawler.settings.getbool("FANWEN_OFFLOAD"))
+        if crawler.settings.getbool("FANWEN_OFFLOAD"):
+            # The offload worker runs this pipeline (offload.py): out of the crawl's item
+            # chain, it costs the crawl's process nothing per item.
+            raise NotConfigured
+        return cls(crawler.stats)
 
     @timed_stage("clean")
     def process_item(self, item, spider=None):
-        if self.offload or not isinstance(item, ArticleItem):
+        if not isinstance(item, ArticleItem):
             return item
         # Recurring lines learned from the site's pages, when its spider learns (generic).
         clean_article(item, existing_table(item.site))

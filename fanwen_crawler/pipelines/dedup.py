@@ -9,23 +9,28 @@ process. The store counts them as ``fanwen/duplicates/exact`` and ``fanwen/dupli
 
 from __future__ import annotations
 
+from scrapy.exceptions import NotConfigured
+
 from fanwen_crawler.items import ArticleItem
 from fanwen_crawler.textnorm import exact_hash
 from fanwen_crawler.timing import timed_stage
 
 
 class DedupPipeline:
-    def __init__(self, stats=None, offload: bool = False) -> None:
+    def __init__(self, stats=None) -> None:
         self.stats = stats
-        self.offload = offload  # FANWEN_OFFLOAD: the worker process does it (offload.py)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.stats, crawler.settings.getbool("FANWEN_OFFLOAD"))
+        if crawler.settings.getbool("FANWEN_OFFLOAD"):
+            # The offload worker runs this pipeline (offload.py): out of the crawl's item
+            # chain, it costs the crawl's process nothing per item.
+            raise NotConfigured
+        return cls(crawler.stats)
 
     @timed_stage("dedup")
     def process_item(self, item, spider=None):
-        if isinstance(item, ArticleItem) and not self.offload:
+        if isinstance(item, ArticleItem):
             for variant in item.variants:
                 variant.exact_hash = exact_hash(variant.text)
         return item
