@@ -119,7 +119,7 @@ class FanwenSpider(RedisFrontierMixin, scrapy.Spider):
             # The site's layout changed, or the page is broken: say so, then try generically.
             self.crawler.stats.inc_value("fanwen/extract/profile_miss")
             self.logger.warning("%s: no %r on the page", response.url, self.profile.body)
-        if not page.title or _cjk_count(page) < MIN_ARTICLE_CHARS:
+        if not page.title or not _has_cjk(page, MIN_ARTICLE_CHARS):
             yield self._error(response.url, _empty_kind(response), "no article text found")
             return
         state = {
@@ -288,8 +288,19 @@ def _is_text(response: Response) -> bool:
     return declared == "unknown" or declared.startswith("text/") or "html" in declared
 
 
-def _cjk_count(page: Page) -> int:
-    return sum(1 for block in page.blocks for ch in block.text if "\u4e00" <= ch <= "\u9fff")
+_CJK_RUN = re.compile("[\u4e00-\u9fff]+")
+
+
+def _has_cjk(page: Page, enough: int) -> bool:
+    """Whether the page's blocks hold at least ``enough`` Chinese characters (counted until
+    there are enough: a character loop over every page was 3% of the crawl's CPU)."""
+    count = 0
+    for block in page.blocks:
+        for run in _CJK_RUN.findall(block.text):
+            count += len(run)
+            if count >= enough:
+                return True
+    return False
 
 
 def _empty_kind(response: TextResponse) -> str:
