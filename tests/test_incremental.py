@@ -8,10 +8,17 @@ import json
 import shutil
 
 import pytest
-from sqlalchemy import create_engine, text
+from corpus_samples import DRUG, article
+from scrapy import Request
+from scrapy.utils.test import get_crawler
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.orm import Session
 
+from fanwen_crawler.db import open_database
+from fanwen_crawler.middlewares.incremental import IncrementalMiddleware, NotDue, StoredUrls
 from fanwen_crawler.paths import DATA_DIR
 from fanwen_crawler.replica.server import ReplicaServer
+from fanwen_crawler.storage import CorpusWriter
 
 from conftest import crawl_replica, run_fanwen
 
@@ -123,3 +130,35 @@ def test_a_changed_page_updates_its_row_and_keeps_its_earlier_text(tmp_path):
         u=server.url + page,
     )
     assert now[0].startswith("各位同志:")
+
+
+def test_only_urls_stored_when_the_spider_opened_are_looked_up(tmp_path):
+    """The stored URLs are read once; a page not among them goes out without a query."""
+    url = f"sqlite:///{tmp_path / 'corpus.sqlite'}"
+    stored = "https://www.nuenian.example/fanwen/yanjiangzhici/1.html"
+    engine = open_database(url)
+    with Session(engine) as session, session.begin():
+        when = "2026-11-29T10:00:00"
+        CorpusWriter().write(session, article(stored, "nuenian", "范文", "讲话", DRUG, when=when))
+    engine.dispose()
+
+    middleware = IncrementalMiddleware.from_crawler(
+        get_crawler(settings_dict={"FANWEN_DATABASE_URL": url, "FANWEN_RECRAWL_AFTER": 3650})
+    )
+    middleware.spider_opened()
+    queries: list[str] = []
+    event.listen(middleware.engine, "before_cursor_execute", lambda *a: queries.append(a[2]))
+    try:
+        assert len(middleware.stored_urls) == 1
+        assert middleware.process_request(Request(stored.replace("1.html", "2.html"))) is None
+        assert queries == []
+        with pytest.raises(NotDue):
+            middleware.process_request(Request(stored))
+        assert len(queries) == 1 and "FROM articles" in queries[0]
+    finally:
+        middleware.spider_closed()
+
+    urls = StoredUrls([f"https://a.example/{n}.html" for n in range(1000)])
+    assert all(f"https://a.example/{n}.html" in urls for n in range(1000))
+    assert not any(f"https://a.example/{n}.html" in urls for n in range(1000, 2000))
+    assert "https://a.example/1.html" not in StoredUrls([])
