@@ -41,7 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import bindparam, delete, insert, select, text
+from sqlalchemy import Connection, bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
 from fanwen_crawler.models import MinHashBand, MinHashSignature, Variant
@@ -323,32 +323,29 @@ class NearDupIndex:
         page included. Near copies never match a sibling: texts of one page that share a
         template are different texts. ``ignore_article``'s variants are about to go.
         """
-        conn = session.connection()  # Core, statements built once: no per-call composing
-        canonical = conn.scalar(_EXACT_SQL, {"exact": exact, "ignore": ignore_article or 0})
-        if canonical is not None:
-            return Match(canonical, 1.0, "exact")
+        conn = session.connection()
+        found = driver_rows(conn, _EXACT_SQL, (exact, ignore_article or 0))
+        if found:
+            return Match(found[0][0], 1.0, "exact")
         if not fp.indexable:
             return None
         self.shingles.put(exact, fp.shingles)  # a new text is usually a canonical from now on
-        rows = conn.execute(
-            _candidates_sql(), {f"k{band}": bucket for band, bucket in enumerate(fp.buckets)}
-        ).all()
         floor = self.threshold - SCREEN_MARGIN
-        candidates = [
-            row
-            for row in rows
-            if row.article_id not in (article_id, ignore_article)
+        shingles = {
+            id_: self.shingles.get(exact_hash)
+            for id_, article, exact_hash, stored in driver_rows(conn, _candidates_sql(), fp.buckets)
+            if article not in (article_id, ignore_article)
             and (
-                row.signature is None
+                stored is None
                 or fp.signature is None
-                or estimated_similarity(fp.signature, row.signature) >= floor
+                or estimated_similarity(fp.signature, stored) >= floor
             )
-        ]
-        shingles = {row.id: self.shingles.get(row.exact_hash) for row in candidates}
+        }
         if missing := [id_ for id_, known in shingles.items() if known is None]:
-            for row in conn.execute(_TEXTS_SQL, {"ids": missing}):
-                shingles[row.id] = shingle_hashes(comparison_form(row.text))
-                self.shingles.put(row.exact_hash, shingles[row.id])
+            marks = ", ".join("?" * len(missing))
+            for id_, text_, exact_hash in driver_rows(conn, _TEXTS_SQL.format(marks), missing):
+                shingles[id_] = shingle_hashes(comparison_form(text_))
+                self.shingles.put(exact_hash, shingles[id_])
         best: Match | None = None
         for id_ in sorted(shingles):
             if shingles[id_] is None:
@@ -365,14 +362,10 @@ class NearDupIndex:
         if not fp.indexable:
             return
         conn = session.connection()
-        # The driver's executemany on plain tuples: SQLAlchemy's per-row parameter processing
-        # cost more than SQLite's own 32 inserts (profiled, docs/performance.md).
-        conn.exec_driver_sql(
-            _insert_bands_sql(conn.dialect.paramstyle),
-            [(bucket, variant_id, band) for band, bucket in enumerate(fp.buckets)],
-        )
+        rows = [(bucket, variant_id, band) for band, bucket in enumerate(fp.buckets)]
+        driver_rows(conn, _INSERT_BANDS, rows, many=True)
         if fp.signature is not None:
-            conn.execute(_INSERT_SIGNATURE, signature_row(variant_id, fp.signature))
+            driver_rows(conn, _INSERT_SIGNATURE, (variant_id, packed(fp.signature)))
 
     def remove(self, session: Session, variant_id: int) -> None:
         conn = session.connection()
@@ -380,15 +373,35 @@ class NearDupIndex:
         conn.execute(_DELETE_SIGNATURE, {"variant_id": variant_id})
 
 
-# Statements built once on the tables (composing them per call cost more than running them).
-_EXACT_SQL = text(
-    "SELECT id FROM variants WHERE exact_hash = :exact AND duplicate_of IS NULL "
-    "AND article_id != :ignore ORDER BY id LIMIT 1"
+def driver_rows(conn: Connection, sql: str, params, many: bool = False) -> list[tuple]:
+    """Run ``sql`` (a ``?`` per parameter) on the connection's own DBAPI cursor, inside its
+    transaction; the rows it returns, if any.
+
+    For the look-ups and inserts made for every text, whose parameters are plain integers,
+    strings and bytes: SQLAlchemy's execution path (statement cache, parameter processing,
+    result objects) cost more than SQLite's own work for these (profiled, docs/performance.md).
+    """
+    if conn.dialect.paramstyle != "qmark":  # psycopg's: %s (no % in these statements)
+        sql = sql.replace("?", "%s")
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, params)
+            return []
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+    finally:
+        cursor.close()
+
+
+# The statements of every look-up, as the driver takes them (``driver_rows``).
+_EXACT_SQL = (
+    "SELECT id FROM variants WHERE exact_hash = ? AND duplicate_of IS NULL "
+    "AND article_id != ? ORDER BY id LIMIT 1"
 )
-_TEXTS_SQL = text(
-    "SELECT id, text, exact_hash FROM variants WHERE id IN :ids AND duplicate_of IS NULL"
-).bindparams(bindparam("ids", expanding=True))
-_INSERT_SIGNATURE = insert(MinHashSignature.__table__)
+_TEXTS_SQL = "SELECT id, text, exact_hash FROM variants WHERE id IN ({}) AND duplicate_of IS NULL"
+_INSERT_BANDS = "INSERT INTO minhash_bands (bucket, variant_id, band) VALUES (?, ?, ?)"
+_INSERT_SIGNATURE = "INSERT INTO minhash_signatures (variant_id, signature) VALUES (?, ?)"
 _DELETE_BANDS = delete(MinHashBand.__table__).where(
     MinHashBand.__table__.c.variant_id == bindparam("variant_id")
 )
@@ -398,24 +411,17 @@ _DELETE_SIGNATURE = delete(MinHashSignature.__table__).where(
 
 
 @functools.cache
-def _insert_bands_sql(paramstyle: str) -> str:
-    mark = "?" if paramstyle == "qmark" else "%s"  # SQLite's sqlite3; psycopg's "pyformat"
-    return f"INSERT INTO minhash_bands (bucket, variant_id, band) VALUES ({mark}, {mark}, {mark})"
-
-
-@functools.cache
 def _candidates_sql():
     """Canonical variants sharing a bucket with a text, most shared first, with their article,
     exact hash (the shingle cache's key) and signature (NULL if stored before signatures were
     kept).
 
     ``bucket IN (…)`` on the leading primary-key column: one probe per band on SQLite and on
-    PostgreSQL. Built once as text: composing the statement per look-up costs more than the
-    look-up.
+    PostgreSQL. Built once: composing the statement per look-up costs more than the look-up.
     """
     bands, _ = band_layout()
-    keys = ", ".join(f":k{band}" for band in range(bands))
-    return text(
+    keys = ", ".join("?" * bands)
+    return (
         "SELECT c.variant_id AS id, v.article_id, v.exact_hash, s.signature FROM ("
         f"SELECT variant_id, count(*) AS hits FROM minhash_bands WHERE bucket IN ({keys}) "
         f"GROUP BY variant_id ORDER BY count(*) DESC, variant_id LIMIT {MAX_CANDIDATES}"
@@ -425,8 +431,9 @@ def _candidates_sql():
     )
 
 
-def signature_row(variant_id: int, sig: np.ndarray) -> dict:
-    return {"variant_id": variant_id, "signature": sig.astype("<u4").tobytes()}
+def packed(sig: np.ndarray) -> bytes:
+    """A signature as stored: NUM_PERM little-endian uint32 values."""
+    return sig.astype("<u4").tobytes()
 
 
 def rebuild(session: Session, batch: int = 1000) -> int:
