@@ -38,6 +38,10 @@ ITEM_PIPELINES = {
     "fanwen_crawler.pipelines.store.StorePipeline": 400,
 }
 
+# Start-up objects out of the garbage collector's full passes (fanwen_crawler.gcfreeze).
+EXTENSIONS = {"fanwen_crawler.gcfreeze.FreezeStartupObjects": 0}
+FANWEN_GC_FREEZE = True
+
 DOWNLOADER_MIDDLEWARES = {
     # Stored articles: skipped until due, then fetched conditionally (ETag/Last-Modified).
     "fanwen_crawler.middlewares.incremental.IncrementalMiddleware": 50,

@@ -117,6 +117,8 @@ def test_three_spiders_share_one_offload_worker_and_store_what_the_crawl_stores(
         ("wenmi", "finished"),
     ]
     pids = {json.loads(stats)["fanwen/offload/worker_pid"] for _, _, _, stats in runs}
+    # the crawl's start-up objects were frozen out of the collector's passes (gcfreeze.py)
+    assert all(json.loads(stats)["fanwen/gc/frozen_objects"] > 10_000 for *_, stats in runs)
     assert len(pids) == 1  # one worker served the three runs
     expected = rows(in_process, "SELECT spider, counts FROM crawl_runs ORDER BY spider")
     # Each run keeps its own counts, as in one process (which copy of a text crawled by two

@@ -1,0 +1,30 @@
+"""FANWEN_GC_FREEZE: once the engine has started, start-up objects leave the collector's
+passes; the setting turns it off."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.test import get_crawler
+
+from fanwen_crawler.gcfreeze import FreezeStartupObjects
+from fanwen_crawler.settings import EXTENSIONS
+
+
+def test_start_up_objects_are_frozen_when_the_engine_starts():
+    assert "fanwen_crawler.gcfreeze.FreezeStartupObjects" in EXTENSIONS
+    extension = FreezeStartupObjects.from_crawler(get_crawler())
+    gc.unfreeze()
+    try:
+        assert gc.get_freeze_count() == 0
+        extension.engine_started()
+        assert gc.get_freeze_count() > 10_000  # the interpreter, Scrapy and their objects
+    finally:
+        gc.unfreeze()
+
+
+def test_the_setting_turns_it_off():
+    with pytest.raises(NotConfigured):
+        FreezeStartupObjects.from_crawler(get_crawler(settings_dict={"FANWEN_GC_FREEZE": False}))
