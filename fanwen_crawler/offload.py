@@ -117,8 +117,14 @@ def run_worker(items, results, url: str) -> None:
     worker per spider made them contend for the write lock and invalidate each other's).
     """
     from fanwen_crawler.db import open_database
+    from fanwen_crawler.gcfreeze import freeze_start_up_objects
+    from fanwen_crawler.neardup import band_layout
+    from fanwen_crawler.pipelines import clean, dedup, store  # noqa: F401 - loaded for good
+    from fanwen_crawler.textnorm import comparison_form
 
     engine = open_database(url)
+    band_layout(), comparison_form("预热")  # datasketch, OpenCC's table: loaded for good
+    freeze_start_up_objects()  # what is loaded now stays: out of the collector's passes
     runs: dict[int, _Run] = {}
     failed: set[int] = set()
     try:
