@@ -11,6 +11,7 @@ from scrapy.http import HtmlResponse
 
 from fanwen_crawler.extract import (
     extract_page,
+    first_match,
     fix_encoding,
     listing_links,
     page_title,
@@ -124,3 +125,21 @@ def test_labelled_page_title_and_variant_titles(label):
     item = article_from_html((LABELLED / label["file"]).read_bytes(), label["url"])
     assert item.title == label["title"]
     assert [v.title for v in item.variants] == [v["title"] for v in label["variants"]]
+
+
+@pytest.mark.parametrize(
+    "css", ["div.content", "div.art-body", "div.position", "p.note", "div.article h1", "#x"]
+)
+def test_profile_selectors_find_what_their_css_names(css):
+    """``tag.class`` is found by a scan, anything else by the XPath cssselect gives: both pick
+    the first element in document order that the CSS selects."""
+    html = (
+        "<html><body><div class='contents'>no</div><div class=' nav  content\tmain'>"
+        "<div class='content'>inner</div><p class='note x'>p</p></div><div id='x'>"
+        "<div class='article'><h1>题</h1></div><div class='position art-body'>c</div>"
+        "</div></body></html>"
+    )
+    selector = Selector(text=html)
+    expected = selector.css(css)
+    found = first_match(selector, css)
+    assert found is expected[0].root
