@@ -9,11 +9,11 @@ the crawl's process (``fanwen demo`` runs three), runs the *same* pipeline code 
 through ``CorpusWriter``. In the crawl's process the clean and dedup pipelines are not built
 (``NotConfigured``), and the store pipeline only hands items over.
 
-Why extraction stays in the crawl's process: measured per page, the crawl's process then
-spends ~6 ms (Scrapy) + ~5 ms (extraction) and the worker ~15 ms (cleaning, hashing,
-near-duplicate look-ups, SQL): the two cores are about evenly loaded. Moving extraction too
-would leave the crawl's core half idle and make the worker the limit sooner
-(docs/performance.md).
+Why extraction stays in the crawl's process: it reuses the parse the spider needs anyway to
+follow links, and it balances the two cores. Measured per page (docs/performance.md, fifth
+pass), the crawl's process spends ~4.5 ms (Scrapy and the parse ~3 ms, extraction the rest)
+and the worker ~4.5 ms (cleaning, hashing, near-duplicate look-ups, SQL); moving extraction
+would parse every page twice and make the worker the limit.
 
 What the worker counted comes back: the store's counts after every batch (for the run's
 heartbeat) and, when the spider closes, its counts and its stats (``fanwen/time/clean``,
