@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Connection, bindparam, delete, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from fanwen_crawler.models import MinHashBand, MinHashSignature, Variant
@@ -242,15 +243,19 @@ def lock_keys(bucket_keys: Iterable[int], exact: str) -> list[int]:
 
 class ShingleCache:
     """The shingle hashes of recently seen texts, by exact hash (the hash of the comparison
-    form, which is all the shingles depend on), least recently used dropped past ``size``.
+    form, which is all the shingles depend on), least recently used dropped past ``max_bytes``
+    of hashes (4 bytes per distinct shingle: ~2.6 KB for a 700-character text, ~12 KB for
+    3,000 characters).
 
     One canonical is confirmed as a candidate again and again (texts of one topic share
     paragraphs): on the scaled benchmark site two of three confirmations were of a text
-    shingled before. A hit spares reading the text and shingling it again.
+    shingled before. A hit spares reading the text and shingling it again. Keyed by content,
+    so one cache serves every run and database of the process (``SHINGLES``).
     """
 
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
+    def __init__(self, max_bytes: int = 32 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0  # bytes of hashes held
         self._entries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def get(self, exact: str) -> np.ndarray | None:
@@ -260,10 +265,15 @@ class ShingleCache:
         return shingles
 
     def put(self, exact: str, shingles: np.ndarray) -> None:
+        if (old := self._entries.pop(exact, None)) is not None:
+            self.size -= old.nbytes
         self._entries[exact] = shingles
-        self._entries.move_to_end(exact)
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+        self.size += shingles.nbytes
+        while self.size > self.max_bytes:
+            self.size -= self._entries.popitem(last=False)[1].nbytes
+
+
+SHINGLES = ShingleCache()
 
 
 @dataclass
@@ -295,7 +305,7 @@ class NearDupIndex:
 
     def __init__(self, threshold: float | None = None) -> None:
         self.threshold = threshold_from_env() if threshold is None else checked_threshold(threshold)
-        self.shingles = ShingleCache()
+        self.shingles = SHINGLES
 
     def lock(self, session: Session, fp: Fingerprint, exact: str) -> None:
         if session.get_bind().dialect.name != "postgresql":
@@ -381,15 +391,28 @@ def driver_rows(conn: Connection, sql: str, params, many: bool = False) -> list[
     strings and bytes: SQLAlchemy's execution path (statement cache, parameter processing,
     result objects) cost more than SQLite's own work for these (profiled, docs/performance.md).
     """
-    if conn.dialect.paramstyle != "qmark":  # psycopg's: %s (no % in these statements)
+    dialect = conn.dialect
+    if dialect.paramstyle != "qmark":  # psycopg's: %s (no % in these statements)
         sql = sql.replace("?", "%s")
-    cursor = conn.connection.dbapi_connection.cursor()
+    dbapi_connection = conn.connection.dbapi_connection
+    cursor = dbapi_connection.cursor()
     try:
         if many:
             cursor.executemany(sql, params)
             return []
         cursor.execute(sql, params)
         return cursor.fetchall() if cursor.description else []
+    except dialect.loaded_dbapi.Error as error:
+        # As SQLAlchemy would raise it (OperationalError, IntegrityError, …): the store
+        # retries a batch on those, as for its other statements.
+        raise DBAPIError.instance(
+            sql,
+            params,
+            error,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=dialect.is_disconnect(error, dbapi_connection, cursor),
+            dialect=dialect,
+        ) from error
     finally:
         cursor.close()
 

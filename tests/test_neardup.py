@@ -11,8 +11,11 @@ from dedup_texts import (
     traditional,
     with_placeholders,
 )
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from fanwen_crawler import neardup
+from fanwen_crawler.neardup import ShingleCache, driver_rows
 from fanwen_crawler.textnorm import comparison_form, exact_hash
 
 A = joined(SPEECH_A)
@@ -129,3 +132,25 @@ def test_store_pipeline_takes_the_threshold_setting(monkeypatch):
     assert StorePipeline.from_crawler(crawler).writer.index.threshold == 0.8
     crawler = get_crawler(Spider, {})
     assert StorePipeline.from_crawler(crawler).writer.index.threshold == 0.6
+
+
+def test_a_failing_driver_statement_raises_as_sqlalchemy_would(tmp_path):
+    """The store retries a batch on SQLAlchemy's OperationalError: errors from the look-ups
+    that go straight to the driver must arrive as that too, not as sqlite3's own."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    with engine.begin() as conn, pytest.raises(OperationalError, match="no_such_table"):
+        driver_rows(conn, "SELECT id FROM no_such_table WHERE id = ?", (1,))
+    engine.dispose()
+
+
+def test_the_shingle_cache_keeps_the_most_recent_texts_within_its_bytes():
+    cache = ShingleCache(max_bytes=3 * 400)
+    for n in range(5):
+        cache.put(f"h{n}", np.arange(100, dtype=np.uint32) + n)  # 400 bytes each
+    assert cache.size == 1200
+    assert [cache.get(f"h{n}") is None for n in range(5)] == [True, True, False, False, False]
+    cache.get("h2")  # used: now the most recent
+    cache.put("h5", np.arange(100, dtype=np.uint32))
+    assert cache.get("h3") is None and cache.get("h2") is not None
+    cache.put("h2", np.arange(50, dtype=np.uint32))  # replaced, not counted twice
+    assert cache.size == 1000
