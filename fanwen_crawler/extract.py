@@ -230,7 +230,8 @@ _LINKS = etree.XPath(".//a")
 _CRUMB = etree.XPath(_CRUMB_XPATH)
 
 
-_TAG_DOT_CLASS = re.compile(r"([a-z][a-z0-9]*)\.([\w-]+)")
+_TAG_DOT_CLASS = re.compile(r"([a-z][a-z0-9]*)\.(-?[_a-zA-Z][\w-]*)")
+_XPATH_SPACE = re.compile(r"[ \t\r\n]+")  # what normalize-space() splits class names on
 
 
 @functools.cache
@@ -246,7 +247,7 @@ def _css_query(css: str) -> Callable[[etree._Element], list]:
 def _first_with_class(tag: str, name: str, root: etree._Element) -> list:
     for element in root.iter(tag):
         classes = element.get("class")
-        if classes and name in classes.split():
+        if classes and name in _XPATH_SPACE.split(classes):
             return [element]
     return []
 

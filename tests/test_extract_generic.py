@@ -134,7 +134,8 @@ def test_profile_selectors_find_what_their_css_names(css):
     """``tag.class`` is found by a scan, anything else by the XPath cssselect gives: both pick
     the first element in document order that the CSS selects."""
     html = (
-        "<html><body><div class='contents'>no</div><div class=' nav  content\tmain'>"
+        "<html><body><div class='contents'>no</div><div class='x\u3000content y\xa0content'>"
+        "no: not separators</div><div class=' nav  content\tmain'>"
         "<div class='content'>inner</div><p class='note x'>p</p></div><div id='x'>"
         "<div class='article'><h1>题</h1></div><div class='position art-body'>c</div>"
         "</div></body></html>"
