@@ -162,3 +162,25 @@ def test_only_urls_stored_when_the_spider_opened_are_looked_up(tmp_path):
     assert all(f"https://a.example/{n}.html" in urls for n in range(1000))
     assert not any(f"https://a.example/{n}.html" in urls for n in range(1000, 2000))
     assert "https://a.example/1.html" not in StoredUrls([])
+
+
+def test_without_the_stored_urls_every_request_is_looked_up_and_a_failed_look_up_fetches(
+    tmp_path,
+):
+    """The stored URLs cannot be read (here: the table is gone): a warning, then each request
+    is looked up as before; a look-up that fails too lets the page be fetched."""
+    url = f"sqlite:///{tmp_path / 'corpus.sqlite'}"
+    engine = open_database(url)
+    with engine.begin() as connection:
+        connection.execute(text("PRAGMA foreign_keys=OFF"))
+        connection.execute(text("DROP TABLE articles"))
+    engine.dispose()
+    crawler = get_crawler(settings_dict={"FANWEN_DATABASE_URL": url})
+    middleware = IncrementalMiddleware.from_crawler(crawler)
+    middleware.spider_opened()
+    try:
+        assert middleware.stored_urls is None
+        assert middleware.process_request(Request("https://a.example/1.html")) is None
+        assert crawler.stats.get_value("fanwen/incremental/lookup_failed") == 1
+    finally:
+        middleware.spider_closed()

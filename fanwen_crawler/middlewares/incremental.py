@@ -15,8 +15,9 @@ store does that); a changed page updates its row and keeps the earlier text in
 
 Which URLs are stored is read once, when the spider opens (``StoredUrls``: 8 bytes per
 article), so a request for a page not stored then costs no query; only stored pages are looked
-up. A page another crawl stores meanwhile is fetched again and found unchanged by the store
-(a distributed crawl shares one dupefilter, so its workers never ask for one page twice).
+up. A page another crawl stores meanwhile is fetched again, in full, and the store counts it
+unchanged if its bytes are the same (a distributed crawl shares one dupefilter, so its workers
+never ask for one page twice).
 
 Settings: ``FANWEN_INCREMENTAL`` (default True; False fetches everything),
 ``FANWEN_RECRAWL_AFTER`` (days, default 3; 0 makes every stored page due, conditionally).
@@ -113,8 +114,9 @@ class IncrementalMiddleware:
         self.engine = open_database(self.url)
         try:
             with self.engine.connect() as connection:
-                urls = connection.execute(select(_TABLE.c.url)).scalars()
-                self.stored_urls = StoredUrls(urls)
+                # streamed: a million URLs are not held as strings at once, only their hashes
+                urls = connection.execution_options(yield_per=10_000).execute(select(_TABLE.c.url))
+                self.stored_urls = StoredUrls(urls.scalars())
         except SQLAlchemyError as error:
             logger.warning("could not read the stored URLs, looking each one up: %s", error)
 
