@@ -36,7 +36,11 @@ class FreezeStartupObjects:
 
 def freeze_start_up_objects() -> int:
     """Collect what start-up left unreachable, freeze the rest; how many objects are frozen.
-    (Also called by the offload worker once it has loaded what it runs.)"""
-    gc.collect()
-    gc.freeze()
+
+    Once per process: the first crawler's engine start (``fanwen demo`` runs three crawlers
+    in one process; later ones would freeze the first one's requests in flight). Also called
+    by the offload worker once it has loaded what it runs."""
+    if not gc.get_freeze_count():
+        gc.collect()
+        gc.freeze()
     return gc.get_freeze_count()

@@ -20,7 +20,12 @@ def test_start_up_objects_are_frozen_when_the_engine_starts():
     try:
         assert gc.get_freeze_count() == 0
         extension.engine_started()
-        assert gc.get_freeze_count() > 10_000  # the interpreter, Scrapy and their objects
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000  # the interpreter, Scrapy and their objects
+        in_flight = [[n] for n in range(1000)]  # another crawler's requests, say
+        FreezeStartupObjects.from_crawler(get_crawler()).engine_started()
+        assert gc.get_freeze_count() == frozen, "frozen once per process"
+        del in_flight
     finally:
         gc.unfreeze()
 
