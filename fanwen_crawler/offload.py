@@ -11,9 +11,10 @@ through ``CorpusWriter``. In the crawl's process the clean and dedup pipelines a
 
 Why extraction stays in the crawl's process: it reuses the parse the spider needs anyway to
 follow links, and it balances the two cores. Measured per page (docs/performance.md, fifth
-pass), the crawl's process spends ~4.5 ms (Scrapy and the parse ~3 ms, extraction the rest)
-and the worker ~4.5 ms (cleaning, hashing, near-duplicate look-ups, SQL); moving extraction
-would parse every page twice and make the worker the limit.
+pass), the crawl's process spends ~4.5 ms (Scrapy and the parse ~3 ms, extraction ~0.7 ms,
+the item's way to this queue the rest) and the worker ~4.5 ms (cleaning, hashing,
+near-duplicate look-ups, SQL); moving extraction would parse every page twice and make the
+worker the limit.
 
 What the worker counted comes back: the store's counts after every batch (for the run's
 heartbeat) and, when the spider closes, its counts and its stats (``fanwen/time/clean``,
