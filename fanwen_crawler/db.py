@@ -13,8 +13,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from fanwen_crawler.paths import package_path
 
@@ -99,3 +100,38 @@ def open_database(url: str) -> Engine:
     engine = make_engine(url)
     migrate(engine)
     return engine
+
+
+def driver_rows(conn: Connection, sql: str, params, many: bool = False) -> list[tuple]:
+    """Run ``sql`` (a ``?`` per parameter) on the connection's own DBAPI cursor, inside its
+    transaction; the rows it returns, if any.
+
+    For the look-ups and inserts the store makes for every article and text, with plain
+    parameters (integers, strings, bytes; a date through its column type's
+    ``bind_processor``): SQLAlchemy's execution path (statement cache, parameter processing,
+    result objects) cost more than SQLite's own work for these (profiled, docs/performance.md).
+    """
+    dialect = conn.dialect
+    if dialect.paramstyle != "qmark":  # psycopg's: %s (no % in these statements)
+        sql = sql.replace("?", "%s")
+    dbapi_connection = conn.connection.dbapi_connection
+    cursor = dbapi_connection.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, params)
+            return []
+        cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+    except dialect.loaded_dbapi.Error as error:
+        # As SQLAlchemy would raise it (OperationalError, IntegrityError, …): the store
+        # retries a batch on those, as for its other statements.
+        raise DBAPIError.instance(
+            sql,
+            params,
+            error,
+            dialect.loaded_dbapi.Error,
+            connection_invalidated=dialect.is_disconnect(error, dbapi_connection, cursor),
+            dialect=dialect,
+        ) from error
+    finally:
+        cursor.close()

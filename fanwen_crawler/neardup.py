@@ -41,10 +41,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Connection, bindparam, delete, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import bindparam, delete, select, text
 from sqlalchemy.orm import Session
 
+from fanwen_crawler.db import driver_rows
 from fanwen_crawler.models import MinHashBand, MinHashSignature, Variant
 from fanwen_crawler.textnorm import comparison_form
 
@@ -381,40 +381,6 @@ class NearDupIndex:
         conn = session.connection()
         conn.execute(_DELETE_BANDS, {"variant_id": variant_id})
         conn.execute(_DELETE_SIGNATURE, {"variant_id": variant_id})
-
-
-def driver_rows(conn: Connection, sql: str, params, many: bool = False) -> list[tuple]:
-    """Run ``sql`` (a ``?`` per parameter) on the connection's own DBAPI cursor, inside its
-    transaction; the rows it returns, if any.
-
-    For the look-ups and inserts made for every text, whose parameters are plain integers,
-    strings and bytes: SQLAlchemy's execution path (statement cache, parameter processing,
-    result objects) cost more than SQLite's own work for these (profiled, docs/performance.md).
-    """
-    dialect = conn.dialect
-    if dialect.paramstyle != "qmark":  # psycopg's: %s (no % in these statements)
-        sql = sql.replace("?", "%s")
-    dbapi_connection = conn.connection.dbapi_connection
-    cursor = dbapi_connection.cursor()
-    try:
-        if many:
-            cursor.executemany(sql, params)
-            return []
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else []
-    except dialect.loaded_dbapi.Error as error:
-        # As SQLAlchemy would raise it (OperationalError, IntegrityError, …): the store
-        # retries a batch on those, as for its other statements.
-        raise DBAPIError.instance(
-            sql,
-            params,
-            error,
-            dialect.loaded_dbapi.Error,
-            connection_invalidated=dialect.is_disconnect(error, dbapi_connection, cursor),
-            dialect=dialect,
-        ) from error
-    finally:
-        cursor.close()
 
 
 # The statements of every look-up, as the driver takes them (``driver_rows``).

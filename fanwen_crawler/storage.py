@@ -9,14 +9,18 @@ similarity; it keeps its own row, URL, site and text.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from fanwen_crawler import neardup
+from fanwen_crawler.db import driver_rows
 from fanwen_crawler.items import ArticleItem, FetchErrorItem, VariantItem
 from fanwen_crawler.models import (
     Article,
@@ -41,12 +45,21 @@ def parse_time(value: str | None) -> datetime:
 
 # Built once on the table: composing an ORM insert per row cost more than SQLite's insert
 # (~3.6 ms per article of 2-3 variants, profiled in docs/performance.md).
-_INSERT_VARIANT = insert(Variant.__table__).returning(Variant.__table__.c.id)
 _INSERT_ARTICLE = insert(Article.__table__).returning(Article.__table__.c.id)
-_INSERT_REMOVALS = insert(Removal.__table__)
-_ARTICLE_BY_URL = select(Article.__table__.c.id, Article.__table__.c.content_hash).where(
-    Article.__table__.c.url == bindparam("url")
+# The statements of every article and variant, as the driver takes them (``driver_rows``).
+_ARTICLE_BY_URL = "SELECT id, content_hash FROM articles WHERE url = ?"
+_INSERT_VARIANT = (
+    "INSERT INTO variants (article_id, variant_index, title, text, char_count, exact_hash, "
+    "duplicate_of, similarity, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
+_INSERT_REMOVALS = "INSERT INTO removals (article_id, rule, location, text) VALUES (?, ?, ?, ?)"
+
+
+@functools.cache
+def _datetime_param(dialect) -> Callable[[datetime], Any]:
+    """A datetime as the dialect's driver stores it (SQLAlchemy's own conversion: a string
+    in SQLite's format, the datetime itself for psycopg)."""
+    return Variant.__table__.c.created_at.type.bind_processor(dialect) or (lambda value: value)
 
 
 class CorpusWriter:
@@ -102,10 +115,10 @@ class CorpusWriter:
     def write_article(self, session: Session, item: ArticleItem) -> str:
         now = utcnow()
         site_id = self.site_id(session, item.site)
-        found = session.connection().execute(_ARTICLE_BY_URL, {"url": item.url}).first()
-        if found is None:  # the common case: Core inserts, no ORM objects
+        found = driver_rows(session.connection(), _ARTICLE_BY_URL, (item.url,))
+        if not found:  # the common case: Core inserts, no ORM objects
             return self._insert_article(session, item, site_id, now)
-        article = session.get(Article, found.id)
+        article = session.get(Article, found[0][0])
         if article.content_hash == item.html_hash:
             article.last_seen = now
             self.counts["articles/unchanged"] += 1
@@ -155,18 +168,8 @@ class CorpusWriter:
 
     def _add_removals(self, session: Session, article_id: int, item: ArticleItem) -> None:
         if item.removed:
-            session.connection().execute(
-                _INSERT_REMOVALS,
-                [
-                    {
-                        "article_id": article_id,
-                        "rule": r["rule"],
-                        "location": r["where"],
-                        "text": r["text"],
-                    }
-                    for r in item.removed
-                ],
-            )
+            rows = [(article_id, r["rule"], r["where"], r["text"]) for r in item.removed]
+            driver_rows(session.connection(), _INSERT_REMOVALS, rows, many=True)
 
     def _replace_variants(self, session: Session, article: Article, item: ArticleItem) -> bool:
         """Keep the old text as a version and drop the old variants; False if texts are equal."""
@@ -226,27 +229,29 @@ class CorpusWriter:
         self, session: Session, article_id: int, variants: list[VariantItem], now: datetime
     ) -> None:
         """Insert the variants; each is an exact copy, a near copy, or a new canonical."""
-        connection = session.connection()  # Core inserts: no ORM bookkeeping per row
+        connection = session.connection()  # straight to the driver: no ORM bookkeeping per row
+        created = _datetime_param(connection.dialect)(now)
         for item in variants:
             exact = item.exact_hash or exact_hash(item.text)
             with timed(self.stats, "near_dup"):
                 fp = neardup.fingerprint(item.text)
                 self.index.lock(session, fp, exact)
                 match = self.index.match(session, exact, fp, article_id)
-            variant_id = connection.execute(
+            ((variant_id,),) = driver_rows(
+                connection,
                 _INSERT_VARIANT,
-                {
-                    "article_id": article_id,
-                    "variant_index": item.index,
-                    "title": item.title,
-                    "text": item.text,
-                    "char_count": len(item.text),
-                    "exact_hash": exact,
-                    "duplicate_of": match.canonical if match else None,
-                    "similarity": match.similarity if match else None,
-                    "created_at": now,
-                },
-            ).scalar_one()
+                (
+                    article_id,
+                    item.index,
+                    item.title,
+                    item.text,
+                    len(item.text),
+                    exact,
+                    match.canonical if match else None,
+                    match.similarity if match else None,
+                    created,
+                ),
+            )
             self.counts["variants"] += 1
             if match is None:
                 with timed(self.stats, "near_dup"):

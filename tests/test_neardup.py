@@ -15,7 +15,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from fanwen_crawler import neardup
-from fanwen_crawler.neardup import ShingleCache, driver_rows
+from fanwen_crawler.db import driver_rows
+from fanwen_crawler.neardup import ShingleCache
 from fanwen_crawler.textnorm import comparison_form, exact_hash
 
 A = joined(SPEECH_A)
