@@ -3,10 +3,13 @@
 A run is ``running`` from its start until the store pipeline closes it as ``finished``,
 ``failed`` or ``interrupted`` (Ctrl-C, SIGTERM). A process killed outright (SIGKILL, power
 loss) cannot close its run, so every run records who runs it in ``stats`` while it runs
-(``{"host", "pid", "heartbeat"}``, the heartbeat moved every ``FANWEN_RUN_HEARTBEAT``
-seconds). When a crawl starts, ``mark_stale_runs`` turns a ``running`` run ``interrupted``
-when its process is gone (same host, the pid no longer exists) or when its heartbeat is
-older than ``FANWEN_RUN_STALE_AFTER`` seconds (another host). Its ``finished_at`` is then the
+(``{"host", "pid", "process", "heartbeat"}``, the heartbeat moved every
+``FANWEN_RUN_HEARTBEAT`` seconds). When a crawl starts, ``mark_stale_runs`` turns a
+``running`` run ``interrupted`` when its process is gone (same host, the pid no longer exists,
+or it is this process's pid but another process's token: a killed crawler's pid reused, as a
+container's crawler is pid 1 every time) or when its heartbeat is older than
+``FANWEN_RUN_STALE_AFTER`` seconds (another host). The runs of other spiders of this very
+process (``fanwen demo`` runs three) are alive. Its ``finished_at`` is then the
 last heartbeat, the last moment it was known alive.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +29,7 @@ from fanwen_crawler.models import CrawlRun
 from fanwen_crawler.storage import utcnow
 
 STATUSES = ("running", "finished", "failed", "interrupted")
+PROCESS_TOKEN = uuid.uuid4().hex  # this process, told apart from an earlier one with its pid
 # Scrapy finish reasons that mean "stopped on purpose, can be resumed".
 INTERRUPT_REASONS = {"shutdown", "cancelled"}
 
@@ -36,7 +41,7 @@ def run_status(reason: str | None) -> str:
 
 
 def whoami() -> dict[str, Any]:
-    return {"host": socket.gethostname(), "pid": os.getpid()}
+    return {"host": socket.gethostname(), "pid": os.getpid(), "process": PROCESS_TOKEN}
 
 
 def pid_alive(pid: int) -> bool:
@@ -66,7 +71,10 @@ def mark_stale_runs(session: Session, stale_after: float = 3600.0) -> list[int]:
         info = run.stats or {}
         beat = _heartbeat(run)
         if info.get("host") == me["host"] and isinstance(info.get("pid"), int):
-            gone = not pid_alive(info["pid"])
+            if info["pid"] == me["pid"]:  # another spider of this process, or a reused pid
+                gone = info.get("process") != me["process"]
+            else:
+                gone = not pid_alive(info["pid"])
             why = f"process {info['pid']} on {info['host']} is gone"
         else:
             gone = now - beat > timedelta(seconds=stale_after)

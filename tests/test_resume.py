@@ -160,6 +160,8 @@ def test_only_runs_whose_process_is_gone_are_marked_interrupted(engine):
     runs = {
         "dead here": {"host": me["host"], "pid": int(dead), "heartbeat": utcnow().isoformat()},
         "alive here": {"host": me["host"], "pid": os.getppid(), "heartbeat": old},
+        "this process": {**me, "heartbeat": old},  # another spider of this process
+        "earlier process, same pid": {**me, "process": "killed-before", "heartbeat": old},
         "silent elsewhere": {"host": "crawler-9", "pid": 1, "heartbeat": old},
         "beating elsewhere": {"host": "crawler-9", "pid": 1, "heartbeat": utcnow().isoformat()},
     }
@@ -175,6 +177,8 @@ def test_only_runs_whose_process_is_gone_are_marked_interrupted(engine):
         f"stale: process {int(dead)} on {me['host']} is gone",
     )
     assert status["alive here"] == ("running", None)
+    assert status["this process"] == ("running", None)
+    assert status["earlier process, same pid"][0] == "interrupted"
     assert status["silent elsewhere"][0] == "interrupted"
     assert status["silent elsewhere"][1].startswith("stale: no heartbeat since ")
     assert status["beating elsewhere"] == ("running", None)
