@@ -5,11 +5,10 @@ An article with no text left is not dropped silently: it becomes a fetch error r
 
 from __future__ import annotations
 
-from scrapy.exceptions import NotConfigured
-
 from fanwen_crawler.clean import clean_article
 from fanwen_crawler.items import ArticleItem, FetchErrorItem
 from fanwen_crawler.learned import existing_table
+from fanwen_crawler.pipelines import skip_when_offloaded
 from fanwen_crawler.timing import timed_stage
 
 
@@ -19,10 +18,7 @@ class CleanPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if crawler.settings.getbool("FANWEN_OFFLOAD"):
-            # The offload worker runs this pipeline (offload.py): out of the crawl's item
-            # chain, it costs the crawl's process nothing per item.
-            raise NotConfigured
+        skip_when_offloaded(crawler)
         return cls(crawler.stats)
 
     @timed_stage("clean")

@@ -9,9 +9,8 @@ process. The store counts them as ``fanwen/duplicates/exact`` and ``fanwen/dupli
 
 from __future__ import annotations
 
-from scrapy.exceptions import NotConfigured
-
 from fanwen_crawler.items import ArticleItem
+from fanwen_crawler.pipelines import skip_when_offloaded
 from fanwen_crawler.textnorm import exact_hash
 from fanwen_crawler.timing import timed_stage
 
@@ -22,10 +21,7 @@ class DedupPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if crawler.settings.getbool("FANWEN_OFFLOAD"):
-            # The offload worker runs this pipeline (offload.py): out of the crawl's item
-            # chain, it costs the crawl's process nothing per item.
-            raise NotConfigured
+        skip_when_offloaded(crawler)
         return cls(crawler.stats)
 
     @timed_stage("dedup")
