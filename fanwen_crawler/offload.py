@@ -38,6 +38,15 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from fanwen_crawler.db import open_database
+from fanwen_crawler.gcfreeze import freeze_start_up_objects
+from fanwen_crawler.neardup import NearDupIndex, band_layout
+from fanwen_crawler.pipelines.clean import CleanPipeline
+from fanwen_crawler.pipelines.dedup import DedupPipeline
+from fanwen_crawler.pipelines.store import StorePipeline
+from fanwen_crawler.textnorm import comparison_form
+from fanwen_crawler.timing import timed
+
 logger = logging.getLogger(__name__)
 
 DONE = None  # the sentinel: no more items
@@ -75,11 +84,6 @@ class _Run:
     per crawl), stats and store, over the worker's one database engine."""
 
     def __init__(self, engine, config: dict[str, Any]) -> None:
-        from fanwen_crawler.neardup import NearDupIndex
-        from fanwen_crawler.pipelines.clean import CleanPipeline
-        from fanwen_crawler.pipelines.dedup import DedupPipeline
-        from fanwen_crawler.pipelines.store import StorePipeline
-
         self.stats = DictStats()
         self.clean, self.dedup = CleanPipeline(self.stats), DedupPipeline(self.stats)
         self.store = StorePipeline(
@@ -100,8 +104,6 @@ class _Run:
         return sum(self.store.writer.counts.values()) != before
 
     def close(self) -> dict[str, Any]:
-        from fanwen_crawler.timing import timed
-
         with timed(self.stats, "store"):
             self.store.flush()
         self.stats.set_value("fanwen/offload/worker_pid", os.getpid())  # shared: one per process
@@ -117,15 +119,9 @@ def run_worker(items, results, url: str) -> None:
     engine for all runs: their batches take turns, and SQLite's page cache stays warm (a
     worker per spider made them contend for the write lock and invalidate each other's).
     """
-    from fanwen_crawler.db import open_database
-    from fanwen_crawler.gcfreeze import freeze_start_up_objects
-    from fanwen_crawler.neardup import band_layout
-    from fanwen_crawler.pipelines import clean, dedup, store  # noqa: F401 - loaded for good
-    from fanwen_crawler.textnorm import comparison_form
-
     engine = open_database(url)
     band_layout(), comparison_form("预热")  # datasketch, OpenCC's table: loaded for good
-    freeze_start_up_objects()  # what is loaded now stays: out of the collector's passes
+    freeze_start_up_objects()  # what is loaded now (this module's imports too) stays
     runs: dict[int, _Run] = {}
     failed: set[int] = set()
     try:
