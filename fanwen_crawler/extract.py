@@ -258,7 +258,7 @@ def _first(query: Callable[[etree._Element], list], selector: Selector) -> etree
 
 
 def first_match(selector: Selector, css: str) -> etree._Element | None:
-    """The first element matching a profile's CSS selector (its XPath compiled once)."""
+    """The first element matching a profile's CSS selector (its query built once)."""
     return _first(_css_query(css), selector)
 
 

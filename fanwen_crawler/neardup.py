@@ -305,7 +305,6 @@ class NearDupIndex:
 
     def __init__(self, threshold: float | None = None) -> None:
         self.threshold = threshold_from_env() if threshold is None else checked_threshold(threshold)
-        self.shingles = SHINGLES
 
     def lock(self, session: Session, fp: Fingerprint, exact: str) -> None:
         if session.get_bind().dialect.name != "postgresql":
@@ -339,10 +338,10 @@ class NearDupIndex:
             return Match(found[0][0], 1.0, "exact")
         if not fp.indexable:
             return None
-        self.shingles.put(exact, fp.shingles)  # a new text is usually a canonical from now on
+        SHINGLES.put(exact, fp.shingles)  # a new text is usually a canonical from now on
         floor = self.threshold - SCREEN_MARGIN
         shingles = {
-            id_: self.shingles.get(exact_hash)
+            id_: SHINGLES.get(exact_hash)
             for id_, article, exact_hash, stored in driver_rows(conn, _candidates_sql(), fp.buckets)
             if article not in (article_id, ignore_article)
             and (
@@ -355,7 +354,7 @@ class NearDupIndex:
             marks = ", ".join("?" * len(missing))
             for id_, text_, exact_hash in driver_rows(conn, _TEXTS_SQL.format(marks), missing):
                 shingles[id_] = shingle_hashes(comparison_form(text_))
-                self.shingles.put(exact_hash, shingles[id_])
+                SHINGLES.put(exact_hash, shingles[id_])
         best: Match | None = None
         for id_ in sorted(shingles):
             if shingles[id_] is None:

@@ -116,7 +116,7 @@ class CorpusWriter:
         now = utcnow()
         site_id = self.site_id(session, item.site)
         found = driver_rows(session.connection(), _ARTICLE_BY_URL, (item.url,))
-        if not found:  # the common case: Core inserts, no ORM objects
+        if not found:  # the common case: plain inserts, no ORM objects
             return self._insert_article(session, item, site_id, now)
         article = session.get(Article, found[0][0])
         if article.content_hash == item.html_hash:
