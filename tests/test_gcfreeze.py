@@ -24,7 +24,9 @@ def test_start_up_objects_are_frozen_when_the_engine_starts():
         assert frozen > 10_000  # the interpreter, Scrapy and their objects
         in_flight = [[n] for n in range(1000)]  # another crawler's requests, say
         FreezeStartupObjects.from_crawler(get_crawler()).engine_started()
-        assert gc.get_freeze_count() == frozen, "frozen once per process"
+        # only gc.freeze() adds to the permanent generation; frozen objects freed meanwhile
+        # (by another test's thread, say) leave it, so it may only shrink
+        assert gc.get_freeze_count() <= frozen, "frozen once per process"
         del in_flight
     finally:
         gc.unfreeze()
