@@ -4,8 +4,8 @@ Usage: ``python benchmarks/crawl_throughput.py [--pages 5000] [--rounds 1]``
 
 1. Generates a scaled replica (``benchmarks/scaled_site.py``: ~30 KB article pages in the three
    replica layouts, with variants, boilerplate, copies and continuation pages).
-2. Serves it on 127.0.0.1 with Twisted's static file server in its own process
-   (``benchmarks/static_server.py``).
+2. Serves it on 127.0.0.1 in its own process (``benchmarks/static_server.py``): nginx where it
+   is installed, else Twisted's ``static.File`` (``--server`` chooses).
 3. Crawls it, each crawl in a fresh child process, with the three replica spiders in one Scrapy
    process (as ``fanwen demo`` does) and the same settings (``fanwen demo``'s local settings:
    no AutoThrottle, no delay, the project's concurrency, middlewares and pipelines):
@@ -197,7 +197,9 @@ def split_stages(stages: dict[str, dict[str, float]]) -> dict[str, dict[str, flo
     return out
 
 
-def report(pages: int, best: dict[str, dict], runs: dict[str, list[dict]], build: dict) -> dict:
+def report(
+    pages: int, best: dict[str, dict], runs: dict[str, list[dict]], build: dict, server: str
+) -> dict:
     bare, full = best["bare"], best["full"]
     full["stages"] = split_stages(full["stages"])
     ratio = full["pages_per_s"] / bare["pages_per_s"]
@@ -240,6 +242,8 @@ def report(pages: int, best: dict[str, dict], runs: dict[str, list[dict]], build
         "full_worker_cpu_ms_per_page": round(
             1000 * full.get("worker_cpu_s", 0) / full["responses"], 3
         ),
+        "server": server,
+        "full_server_cpu_ms_per_page": round(1000 * full["server_cpu_s"] / full["responses"], 3),
         "offload": full.get("offload", False),
         "stages": {k: round(v["seconds"], 3) for k, v in sorted(full["stages"].items())},
         "stage_ms_per_item": {
@@ -261,6 +265,12 @@ def main(argv: list[str] | None = None) -> None:
         action="store_false",
         help="full crawl without FANWEN_OFFLOAD (everything in the crawl's process)",
     )
+    parser.add_argument(
+        "--server",
+        choices=["auto", "nginx", "twisted"],
+        default="auto",
+        help="the site's static server (auto: nginx if installed, else Twisted's)",
+    )
     parser.add_argument("--child-offload", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--child", choices=["bare", "full"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -271,6 +281,7 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     from scaled_site import build_site
+    from static_server import serving
 
     with tempfile.TemporaryDirectory(prefix="fanwen-bench-") as tmp:
         workdir = args.workdir or Path(tmp)
@@ -278,29 +289,21 @@ def main(argv: list[str] | None = None) -> None:
         built = time.perf_counter()
         build = build_site(site, args.pages)
         print(f"built the site in {time.perf_counter() - built:.1f} s", flush=True)
-        server = subprocess.Popen(
-            [sys.executable, str(HERE / "static_server.py"), str(site)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            url = server.stdout.readline().strip()
+        with serving(site, args.server) as served:
+            print(f"serving it with {served.server} at {served.url}", flush=True)
             modes = [args.only] if args.only else ["bare", "full"]
             runs: dict[str, list[dict]] = {m: [] for m in modes}
             for n in range(args.rounds):
                 for mode in modes:
-                    runs[mode].append(crawl(mode, url, workdir, server.pid, n, args.offload))
+                    runs[mode].append(crawl(mode, served.url, workdir, served.pid, n, args.offload))
                     last = runs[mode][-1]
                     print(f"  {mode} round {n + 1}: {last['pages_per_s']:.0f} pages/s", flush=True)
-        finally:
-            server.terminate()
-            server.wait()
         best = {m: max(rs, key=lambda r: r["pages_per_s"]) for m, rs in runs.items()}
         if args.only:
             fig = best[args.only]
             print(json.dumps({k: v for k, v in fig.items() if k != "rss_samples"}))
             return
-        print(json.dumps(report(args.pages, best, runs, build)))
+        print(json.dumps(report(args.pages, best, runs, build, served.server)))
 
 
 if __name__ == "__main__":

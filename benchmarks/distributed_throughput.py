@@ -39,6 +39,7 @@ PROJECT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from scaled_site import START_PATHS, build_site  # noqa: E402
+from static_server import serving  # noqa: E402
 
 from fanwen_crawler.distributed import push_start_urls, reset_frontier  # noqa: E402
 
@@ -173,13 +174,8 @@ def main(argv: list[str] | None = None) -> None:
             if "/nuenian/fanwen/yanjiangzhici/" in path.as_posix()
             and len(path.stem) == 32  # nuenian article pages are <32 hex>.html
         )
-        server = subprocess.Popen(
-            [sys.executable, str(HERE / "static_server.py"), folder],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            site_url = server.stdout.readline().strip()
+        with serving(folder) as served:
+            site_url = served.url
             print(f"site: {summary.get('pages', args.pages)} pages at {site_url}", flush=True)
             results = {}
             for n in counts:
@@ -192,9 +188,6 @@ def main(argv: list[str] | None = None) -> None:
                     f"stage seconds {result['stage_seconds']}",
                     flush=True,
                 )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     print(
         json.dumps(
             {
