@@ -7,7 +7,7 @@ and says which process to charge its CPU to.
 
 Why nginx: the site's server shares the benchmark's two cores with the crawl, and in
 production it is not on the crawler's machine at all. nginx (``sendfile``, no interpreter)
-costs ~0.03 ms of CPU per 30 KB page; Twisted's ``File`` ~0.3 ms (docs/performance.md, sixth
+costs ~0.05 ms of CPU per 30 KB page; Twisted's ``File`` ~0.3 ms (docs/performance.md, sixth
 pass). It runs as one process (``master_process off``: its CPU is one pid's) with its
 configuration, logs and temporary files in a temporary folder. Debian: ``apt-get install
 nginx-light``. Twisted's server is the fallback, so the benchmarks run without it.
