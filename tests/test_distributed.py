@@ -155,6 +155,7 @@ class Worker:
         self.kill_at_article = kill_at_article
         self.lines: list[str] = []
         self.opened = threading.Event()
+        self.scraped = threading.Event()  # its first article
         self.killed = threading.Event()
         self.reader = threading.Thread(target=self._follow, daemon=True)
         self.reader.start()
@@ -167,10 +168,12 @@ class Worker:
                 self.opened.set()
             if "ArticleItem(" in line:
                 articles += 1
+                self.scraped.set()
                 if articles == self.kill_at_article:
                     self.process.send_signal(signal.SIGKILL)
                     self.killed.set()
-        self.opened.set()  # ended before it opened: nobody waits for ever
+        self.opened.set()  # ended before it opened (or scraped): nobody waits for ever
+        self.scraped.set()
 
     def log(self) -> str:
         return "".join(line for line in self.lines[-60:] if "Item(" not in line)
@@ -222,14 +225,16 @@ def test_a_worker_killed_halfway_loses_nothing_once_the_sweep_has_run(
     postgres, redis = server_urls
     start = ["--start-url", replica.url + START]  # every worker is given it: fetched once
     with fresh_postgres_database(postgres) as db:
-        # The victim starts first, so that it has work when it dies; the others join it.
+        # The victim starts first, and the others join it once it has scraped an article:
+        # started together, the others drained the small site before the slowed victim
+        # reached its second article (seen once in CI), and it was never killed.
         victim = Worker(
             worker_command(
                 db, redis, job, *start, "-s", "FANWEN_BATCH_SIZE=1000", "-s", "DOWNLOAD_DELAY=0.3"
             ),
             kill_at_article=2,
         )
-        assert victim.opened.wait(timeout=TIMEOUT)
+        assert victim.scraped.wait(timeout=TIMEOUT)
         others = [
             Worker(worker_command(db, redis, job, *start, "-s", "FANWEN_BATCH_SIZE=2"))
             for _ in range(WORKERS - 1)
